@@ -1,0 +1,62 @@
+"""The environment Airflow runs in when onestop starts it: home, DAGs, metadata database, connections.
+
+Everything is passed as environment variables (`AIRFLOW__*`, `AIRFLOW_CONN_*`), never written to a file, so
+secrets stay out of the repository and a real deployment sets the same names its own way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from onestop.settings import PROJECT_ROOT, QUIET_ENV, WAREHOUSE_URL_VAR, state_dir
+from onestop.warehouse import airflow_db_url, sqlalchemy_url, warehouse_url
+
+WAREHOUSE_CONN_ID = "onestop_warehouse"
+
+
+def postgres_conn_json(url: str) -> str:
+    """An Airflow `postgres` connection in JSON form from a libpq URL."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    return json.dumps(
+        {
+            "conn_type": "postgres",
+            "host": parts.hostname,
+            "port": parts.port or 5432,
+            "login": unquote(parts.username or ""),
+            "password": unquote(parts.password or ""),
+            "schema": parts.path.lstrip("/"),
+        }
+    )
+
+
+def airflow_environment(url: str | None = None) -> dict[str, str]:
+    url = url or warehouse_url()
+    home = state_dir() / "airflow"
+    env = dict(QUIET_ENV)
+    env.update(
+        {
+            WAREHOUSE_URL_VAR: url,
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
+            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+            "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": sqlalchemy_url(airflow_db_url(url)),
+            "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
+            "AIRFLOW__API__EXPOSE_CONFIG": "False",
+            f"AIRFLOW_CONN_{WAREHOUSE_CONN_ID.upper()}": postgres_conn_json(url),
+        }
+    )
+    return env
+
+
+def apply_airflow_environment(url: str | None = None) -> dict[str, str]:
+    """Set Airflow's environment in this process, keeping whatever the user already set."""
+    env = airflow_environment(url)
+    for key, value in env.items():
+        os.environ.setdefault(key, value)
+    (state_dir() / "airflow").mkdir(parents=True, exist_ok=True)
+    return env

@@ -1,0 +1,75 @@
+-- The audit trail: what was extracted, what was set aside, what the gate found, what was published.
+
+create table if not exists audit.extraction_runs (
+    run_id          bigint generated always as identity primary key,
+    system_id       text        not null,
+    entity          text        not null,           -- dossiers | feedback
+    interval_start  timestamp   not null,            -- local time, the Airflow data interval
+    interval_end    timestamp   not null,
+    try_number      integer     not null default 1,
+    airflow_run_id  text,
+    window_start    timestamp,                       -- what was asked of the system: [watermark - lookback, end)
+    window_end      timestamp,
+    rows_read       bigint      not null default 0,
+    rows_landed     bigint      not null default 0,
+    rows_quarantined bigint     not null default 0,
+    duplicates_dropped bigint   not null default 0,
+    control_total   bigint,                          -- what the system said it sent (dvcqg_api tong_so)
+    bytes_read      bigint      not null default 0,
+    seconds         numeric(12, 3),
+    status          text        not null check (status in ('running', 'success', 'failed')),
+    error           text,
+    started_at      timestamptz not null default now(),
+    finished_at     timestamptz
+);
+create index if not exists extraction_runs_system_interval
+    on audit.extraction_runs (system_id, interval_start);
+
+create table if not exists audit.watermarks (
+    system_id   text      not null,
+    entity      text      not null,
+    watermark   timestamp not null,                  -- everything changed before this has landed
+    updated_at  timestamptz not null default now(),
+    primary key (system_id, entity)
+);
+
+create table if not exists audit.quarantine (
+    quarantine_id   bigint generated always as identity primary key,
+    system_id       text        not null,
+    entity          text        not null,
+    batch_id        text        not null,
+    interval_start  timestamp   not null,
+    position        text        not null,            -- page and index, file and line, or table row id
+    reason          text        not null,
+    raw_row         text        not null,            -- exactly as received
+    quarantined_at  timestamptz not null default now()
+);
+create index if not exists quarantine_system_interval on audit.quarantine (system_id, interval_start);
+
+create table if not exists audit.quality_results (
+    result_id       bigint generated always as identity primary key,
+    run_id          text        not null,
+    interval_start  timestamp,
+    suite           text        not null,
+    expectation     text        not null,
+    severity        text        not null check (severity in ('error', 'warning')),
+    success         boolean     not null,
+    observed_value  text,
+    details         jsonb,
+    checked_at      timestamptz not null default now()
+);
+create index if not exists quality_results_run on audit.quality_results (run_id);
+
+create table if not exists audit.report_runs (
+    report_month    date        not null,            -- first day of the month reported
+    view            text        not null check (view in ('as_was', 'as_is')),
+    generated_at    timestamptz not null default now(),
+    gate_verdict    text        not null,
+    files           jsonb       not null,
+    primary key (report_month, view)
+);
+
+grant select, insert, update, delete on audit.extraction_runs, audit.watermarks, audit.quarantine
+    to onestop_loader;
+grant select, insert, update, delete on audit.quality_results, audit.report_runs to onestop_transformer;
+grant select on all tables in schema audit to onestop_loader, onestop_transformer;
