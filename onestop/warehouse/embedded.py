@@ -118,8 +118,8 @@ class EmbeddedServer:
             )
         entry = pwd.getpwnam(self._run_as)
         os.chown(self.root, entry.pw_uid, entry.pw_gid)
-        # The server user must traverse every folder above its data directory (pytest's are 0700).
-        for folder in [self.root, *self.root.parents]:
+        # The server user must traverse every folder above its data and its binaries (temp folders are 0700).
+        for folder in {self.root, *self.root.parents, *POSTGRES_BIN_PATH.parents}:
             mode = folder.stat().st_mode
             if not mode & stat.S_IXOTH:
                 folder.chmod(mode | stat.S_IXOTH)
