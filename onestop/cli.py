@@ -46,6 +46,12 @@ def _demo(args: argparse.Namespace) -> int:
     return run_demo()
 
 
+def _simulate(args: argparse.Namespace) -> int:
+    from onestop.simulate import cli as simulate_cli
+
+    return simulate_cli.run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="onestop", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -54,6 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
     wh.add_argument("action", choices=["start", "stop", "status", "url", "init"])
     wh.add_argument("--role", choices=["loader", "transformer", "bi"], help="with url: connect as this role")
     wh.set_defaults(func=_warehouse)
+
+    from onestop.simulate.cli import add_parser as add_simulate
+
+    add_simulate(commands).set_defaults(func=_simulate)
 
     demo = commands.add_parser("demo", help="the main job on the embedded default, end to end")
     demo.set_defaults(func=_demo)

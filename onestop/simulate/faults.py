@@ -1,0 +1,90 @@
+"""Faults injectable per system and night, as real district systems show them.
+
+A fault file (JSON, beside the demo province) lists `{"system", "night", "fault", ...params}`; a night is the
+day the world was advanced to (what that night's extraction reads). Kinds:
+- `down`      the system is unreachable: `mode` refuse | 5xx | timeout (dvcqg_api); login refused (onegate_db);
+              no files delivered until it is back (csv_drop)
+- `slow`      every page takes `seconds` longer (dvcqg_api)
+- `shifting`  a record changes while pages are read: it moves behind the cursor (dvcqg_api)
+- `duplicates` a record is sent twice (dvcqg_api page, csv_drop file)
+- `reexport`  the night's file is first exported incomplete, then corrected the next night (csv_drop)
+- `malformed` a share `rate` of the night's records is broken (impossible date, unknown status, missing code,
+              finish before receipt); every corruption is written to the fault ledger with its reason
+- `renamed`   a column is renamed (`column` -> `to`) for that night
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+KINDS = ("down", "slow", "shifting", "duplicates", "reexport", "malformed", "renamed")
+MALFORMATIONS = ("impossible_date", "unknown_status", "missing_code", "finish_before_receipt")
+
+
+@dataclass
+class Fault:
+    system: str
+    night: date
+    fault: str
+    params: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"system": self.system, "night": self.night.isoformat(), "fault": self.fault, **self.params}
+
+
+class FaultPlan:
+    def __init__(self, path: Path):
+        self.path = path
+
+    def load(self) -> list[Fault]:
+        if not self.path.exists():
+            return []
+        faults = []
+        for entry in json.loads(self.path.read_text()):
+            entry = dict(entry)
+            faults.append(Fault(entry.pop("system"), date.fromisoformat(entry.pop("night")), entry.pop("fault"), entry))
+        return faults
+
+    def add(self, fault: Fault) -> None:
+        if fault.fault not in KINDS:
+            raise ValueError(f"unknown fault {fault.fault!r}; one of {', '.join(KINDS)}")
+        faults = self.load() + [fault]
+        self.path.write_text(json.dumps([f.to_json() for f in faults], ensure_ascii=False, indent=1))
+
+    def clear(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+    def active(self, system: str, night: date) -> dict[str, dict]:
+        return {f.fault: f.params for f in self.load() if f.system == system and f.night == night}
+
+
+class Ledger:
+    """What the simulator broke, so tests can check the quarantine holds exactly that."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def record(self, system: str, night: date, key: str, reason: str, where: str) -> None:
+        with open(self.path, "a", encoding="utf-8") as handle:
+            handle.write(
+                json.dumps(
+                    {"system": system, "night": night.isoformat(), "key": key, "reason": reason, "where": where},
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
+
+    def entries(self) -> list[dict]:
+        if not self.path.exists():
+            return []
+        return [json.loads(line) for line in self.path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def pick_malformation(rng: random.Random, rate: float, reasons: list[str] | None = None) -> str | None:
+    if rng.random() >= rate:
+        return None
+    return rng.choice(reasons or list(MALFORMATIONS))
