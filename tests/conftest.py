@@ -67,3 +67,28 @@ def role_urls(warehouse_url: str) -> dict[str, str]:
 
     passwords = bootstrap.role_passwords()
     return {role.removeprefix("onestop_"): role_url(role, passwords[role], warehouse_url) for role in ROLES}
+
+
+@pytest.fixture(scope="session")
+def small_province(warehouse_url: str, tmp_path_factory: pytest.TempPathFactory):
+    """A small demo province whose history crosses 1 July 2025, advanced to 20 July 2025."""
+    from datetime import date
+
+    from onestop.simulate.simulation import Simulation
+
+    sim = Simulation(tmp_path_factory.mktemp("province"), warehouse_url, name="simsmall")
+    sim.generate(date(2025, 5, 15), date(2025, 7, 20), seed=7, preset="small")
+    return sim
+
+
+@pytest.fixture
+def fresh_province(warehouse_url: str, tmp_path: Path, request: pytest.FixtureRequest):
+    """A tiny province of its own (its own databases), for tests that break things."""
+    from datetime import date
+
+    from onestop.simulate.simulation import Simulation
+
+    name = "simf" + str(abs(hash(request.node.nodeid)) % 10**8)
+    sim = Simulation(tmp_path / "province", warehouse_url, name=name)
+    sim.generate(date(2025, 6, 2), date(2025, 6, 20), seed=11, preset="small")
+    return sim

@@ -125,7 +125,7 @@ class Handler(BaseHTTPRequestHandler):
     def _rows(self, table: str, duplicates: bool) -> sql.Composable:
         base = sql.SQL("select code, updated_at, payload from {}").format(sql.Identifier(self.server.system_id, table))
         if duplicates:  # the vendor's own query joins a child table twice for some rows, and counts them too
-            base = sql.SQL("{} union all {} where abs(hashtext(code)) % 20 = 0").format(base, base)
+            base = sql.SQL("{} union all {} where abs(hashtext(code)) %% 20 = 0").format(base, base)
         return base
 
     def _page(

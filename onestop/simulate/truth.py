@@ -188,48 +188,60 @@ def feedback_judgement(
     return state.unit_code, handled.date() <= calendar.add_working_days(start_day, days)
 
 
+Tallies = dict[date, dict[str, UnitMonth]]
+Bounds = dict[date, tuple[datetime, datetime]]
+
+
+def tally_dossier(per_month: Tallies, bounds: Bounds, d: Dossier, observed_at: datetime) -> None:
+    """Count one dossier into every month's indicators of the unit that received it."""
+    if d.received > observed_at:
+        return
+    status = d.steps_until(observed_at)[-1].status
+    accepted = status not in (1, 3)
+    end, end_status = end_of_processing(d, observed_at)
+    procedure = BY_CODE.get(d.procedure.code)
+    for month, (start, month_end) in bounds.items():
+        um = per_month[month][d.unit_code]
+        if accepted and start <= d.received <= month_end:
+            um.add("3.3", d.channel == 2)
+            um.add("4.2", d.digitized)
+            um.add("4.3", d.reused)
+            if procedure and procedure.has_fee:
+                um.add("3.6", d.paid_online in (1, 2))
+        if end_status in (9, 10) and start <= end <= month_end and procedure and procedure.issues_result:
+            um.add("4.1", bool(d.result and d.result[1] and d.result[2]))
+        judgement = judge(d, start, month_end, observed_at)
+        if judgement is not None:
+            um.add("2.1", not judgement.late)
+            if judgement.late:
+                um.late.append(judgement)
+
+
+def tally_feedback(per_month: Tallies, bounds: Bounds, item: Feedback, observed_at: datetime) -> None:
+    state = item.state_at(observed_at)
+    for month, (start, month_end) in bounds.items():
+        if state and state.status != 6 and state.intake and start <= state.intake <= month_end:
+            per_month[month][state.unit_code].feedback_taken_in += 1
+        found = feedback_judgement(item, start, month_end, observed_at)
+        if found:
+            unit, on_time = found
+            per_month[month][unit].add("5.2", on_time)
+            if not on_time:
+                per_month[month][unit].late_feedback.append((item, state.intake))
+
+
 def compute(world: World, months: list[date], observed_at: datetime) -> dict[tuple[date, str], MonthTruth]:
     """Ground truth for each month, as was and as is, with the world observed at `observed_at`."""
     bounds = {m: month_bounds(m) for m in months}
     first = min(start for start, _ in bounds.values()).date() - LIFETIME
     last = min(max(end for _, end in bounds.values()), observed_at).date()
-    per_month: dict[date, dict[str, UnitMonth]] = {m: defaultdict(UnitMonth) for m in months}
+    per_month: Tallies = {m: defaultdict(UnitMonth) for m in months}
 
     for system in world.systems:
         for d in world.dossiers(system.id, first, last):
-            if d.received > observed_at:
-                continue
-            status = d.steps_until(observed_at)[-1].status
-            accepted = status not in (1, 3)
-            end, end_status = end_of_processing(d, observed_at)
-            procedure = BY_CODE.get(d.procedure.code)
-            for month, (start, month_end) in bounds.items():
-                um = per_month[month][d.unit_code]
-                if accepted and start <= d.received <= month_end:
-                    um.add("3.3", d.channel == 2)
-                    um.add("4.2", d.digitized)
-                    um.add("4.3", d.reused)
-                    if procedure and procedure.has_fee:
-                        um.add("3.6", d.paid_online in (1, 2))
-                if end_status in (9, 10) and start <= end <= month_end and procedure and procedure.issues_result:
-                    result = d.result
-                    um.add("4.1", bool(result and result[1] and result[2]))
-                judgement = judge(d, start, month_end, observed_at)
-                if judgement is not None:
-                    um.add("2.1", not judgement.late)
-                    if judgement.late:
-                        um.late.append(judgement)
+            tally_dossier(per_month, bounds, d, observed_at)
         for item in world.feedback(system.id, first, last):
-            for month, (start, month_end) in bounds.items():
-                state = item.state_at(observed_at)
-                if state and state.status != 6 and state.intake and start <= state.intake <= month_end:
-                    per_month[month][state.unit_code].feedback_taken_in += 1
-                found = feedback_judgement(item, start, month_end, observed_at)
-                if found:
-                    unit, on_time = found
-                    per_month[month][unit].add("5.2", on_time)
-                    if not on_time:
-                        per_month[month][unit].late_feedback.append((item, state.intake))
+            tally_feedback(per_month, bounds, item, observed_at)
 
     results = {}
     for month in months:
