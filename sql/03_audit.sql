@@ -46,6 +46,29 @@ create table if not exists audit.quarantine (
 );
 create index if not exists quarantine_system_interval on audit.quarantine (system_id, interval_start);
 
+-- csv_drop files landed, by content: a file written again with new content is read again.
+create table if not exists audit.csv_files (
+    system_id       text        not null,
+    file_name       text        not null,
+    checksum        text        not null,
+    interval_start  timestamp   not null,
+    batch_id        text        not null,
+    loaded_at       timestamptz not null default now(),
+    primary key (system_id, interval_start, file_name, checksum)
+);
+
+-- Each night's verdict on extraction: which enabled systems delivered and which did not, and why.
+create table if not exists audit.nights (
+    interval_start  timestamp   primary key,
+    interval_end    timestamp   not null,
+    expected        text[]      not null,
+    delivered       text[]      not null,
+    missing         text[]      not null,
+    complete        boolean     not null,
+    reasons         jsonb       not null default '{}',
+    recorded_at     timestamptz not null default now()
+);
+
 create table if not exists audit.quality_results (
     result_id       bigint generated always as identity primary key,
     run_id          text        not null,
@@ -69,7 +92,7 @@ create table if not exists audit.report_runs (
     primary key (report_month, view)
 );
 
-grant select, insert, update, delete on audit.extraction_runs, audit.watermarks, audit.quarantine
-    to onestop_loader;
+grant select, insert, update, delete on audit.extraction_runs, audit.watermarks, audit.quarantine,
+    audit.csv_files, audit.nights to onestop_loader;
 grant select, insert, update, delete on audit.quality_results, audit.report_runs to onestop_transformer;
 grant select on all tables in schema audit to onestop_loader, onestop_transformer;

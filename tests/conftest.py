@@ -7,6 +7,10 @@ A throwaway embedded server per session (its state folder in pytest's tmp), or t
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,8 +22,35 @@ from onestop.settings import QUIET_ENV, STATE_DIR_VAR, WAREHOUSE_URL_VAR
 for _key, _value in QUIET_ENV.items():
     os.environ.setdefault(_key, _value)
 
-# Read once, before any fixture sets it for the session's own embedded server.
+# Read once, before the session's own embedded server is set in the environment.
 EXTERNAL_URL = os.environ.get(WAREHOUSE_URL_VAR)
+_SESSION: dict = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Start the warehouse and fix Airflow's environment before anything imports Airflow (it reads its
+    configuration once, at import)."""
+    from onestop import warehouse
+    from onestop.airflow_env import apply_airflow_environment
+    from onestop.warehouse import bootstrap
+
+    state = Path(tempfile.mkdtemp(prefix="onestop-test-"))
+    os.environ[STATE_DIR_VAR] = str(state)
+    server = None if EXTERNAL_URL else warehouse.embedded()
+    url = EXTERNAL_URL or server.start().url(warehouse.WAREHOUSE_DB)
+    os.environ[WAREHOUSE_URL_VAR] = url
+    bootstrap.init(url)
+    apply_airflow_environment(url)
+    os.environ.setdefault("ONESTOP_TASK_RETRIES", "0")  # tests see failures at once; retries are configuration
+    _SESSION.update(state=state, server=server, url=url)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    server = _SESSION.get("server")
+    if server is not None:
+        server.stop()
+    if _SESSION.get("state"):
+        shutil.rmtree(_SESSION["state"], ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -28,31 +59,25 @@ def external_warehouse() -> bool:
 
 
 @pytest.fixture(scope="session")
-def state_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """An isolated state folder, so tests never touch the developer's own embedded warehouse."""
-    path = tmp_path_factory.mktemp("onestop-state")
-    previous = os.environ.get(STATE_DIR_VAR)
-    os.environ[STATE_DIR_VAR] = str(path)
-    yield path
-    if previous is None:
-        os.environ.pop(STATE_DIR_VAR, None)
-    else:
-        os.environ[STATE_DIR_VAR] = previous
+def state_dir() -> Path:
+    return _SESSION["state"]
 
 
 @pytest.fixture(scope="session")
-def warehouse_url(state_dir: Path) -> Iterator[str]:
-    from onestop import warehouse
-    from onestop.warehouse import bootstrap
+def warehouse_url() -> str:
+    return _SESSION["url"]
 
-    server = None if EXTERNAL_URL else warehouse.embedded()
-    url = EXTERNAL_URL or server.start().url(warehouse.WAREHOUSE_DB)
-    os.environ[WAREHOUSE_URL_VAR] = url
-    bootstrap.init(url)
-    yield url
-    if server is not None:
-        os.environ.pop(WAREHOUSE_URL_VAR, None)
-        server.stop()
+
+@pytest.fixture(scope="session")
+def airflow_db(warehouse_url: str) -> str:
+    """Airflow's metadata database, migrated once per session, with the pool the DAGs use."""
+    env = dict(os.environ)
+    for command in (["db", "migrate"], ["pools", "set", "onestop_sources", "4", "source connections"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "airflow", *command], env=env, capture_output=True, text=True, timeout=600
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+    return os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
 
 
 @pytest.fixture

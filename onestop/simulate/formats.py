@@ -10,80 +10,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from onestop.simulate.model import Dossier, Feedback, FeedbackState
-
-ONEGATE_STATUS = {
-    1: "receiving",
-    2: "new",
-    3: "denied",
-    4: "processing",
-    5: "waiting",
-    6: "paying",
-    7: "cancelled",
-    8: "unresolved",
-    9: "releasing",
-    10: "done",
-}
-ONEGATE_FEEDBACK_STATUS = {1: "pending", 2: "handling", 3: "answered", 4: "published", 5: "refused", 6: "transferred"}
-CSV_STATUS = {
-    1: "Mới đăng ký",
-    2: "Đã tiếp nhận",
-    3: "Từ chối tiếp nhận",
-    4: "Đang xử lý",
-    5: "Chờ bổ sung",
-    6: "Chờ thực hiện nghĩa vụ tài chính",
-    7: "Rút hồ sơ",
-    8: "Dừng xử lý",
-    9: "Đã xử lý xong",
-    10: "Đã trả kết quả",
-}
-CSV_FEEDBACK_STATUS = {
-    1: "Chờ tiếp nhận",
-    2: "Đang xử lý",
-    3: "Đã trả lời",
-    4: "Đã công khai",
-    5: "Từ chối",
-    6: "Đã chuyển",
-}
-CSV_CHANNEL = {1: "Trực tiếp", 2: "Trực tuyến", 3: "Bưu chính công ích"}
-CSV_CATEGORY = {1: "Quy định hành chính", 2: "Hành vi cán bộ"}
-
-CSV_HOSO_COLUMNS = (
-    "Mã hồ sơ",
-    "Mã thủ tục",
-    "Tên thủ tục",
-    "Mã lĩnh vực",
-    "Đơn vị tiếp nhận",
-    "Kênh nộp",
-    "Mức độ DVC",
-    "Người nộp",
-    "Số giấy tờ",
-    "Điện thoại",
-    "Ngày tiếp nhận",
-    "Ngày hẹn trả",
-    "Ngày kết thúc xử lý",
-    "Ngày trả kết quả",
-    "Trạng thái",
-    "Số hóa thành phần",
-    "Thanh toán trực tuyến",
-    "Kết quả điện tử",
-    "Số lần yêu cầu bổ sung",
-    "Ngày yêu cầu bổ sung",
-    "Ngày nhận bổ sung",
-    "Cán bộ xử lý",
-    "Phòng ban xử lý",
-)
-CSV_PHANANH_COLUMNS = (
-    "Mã phản ánh",
-    "Đơn vị",
-    "Phân loại",
-    "Tiêu đề",
-    "Người gửi",
-    "Điện thoại",
-    "Ngày gửi",
-    "Ngày tiếp nhận",
-    "Ngày trả lời",
-    "Ngày công khai",
-    "Trạng thái",
+from onestop.vocabulary import (  # noqa: F401 (re-exported for the simulator's users)
+    CSV_CATEGORY,
+    CSV_CHANNEL,
+    CSV_FEEDBACK_STATUS,
+    CSV_HOSO_COLUMNS,
+    CSV_PHANANH_COLUMNS,
+    CSV_STATUS,
+    ONEGATE_FEEDBACK_STATUS,
+    ONEGATE_STATUS,
 )
 
 

@@ -205,37 +205,46 @@ class Simulation:
         moment = end_of(to_day)
         dirty = set(self.state.onegate_dirty.get(system.id, []))
         dossier_iter, feedback_iter = self._window(world, system.id, start, first_new, to_day)
-        states = [
-            formats.DossierState(d, moment)
-            for d in dossier_iter
-            if d.received <= moment and (dossier_days(d, first_new, to_day) or d.code in dirty)
-        ]
-        items = [
-            (f, f.state_at(moment)) for f in feedback_iter if f.sent <= moment and feedback_days(f, first_new, to_day)
-        ]
         malformed = faults.get("malformed")
-        corrupt_plan = {}
-        if malformed:
-            rng = random.Random(f"{self.state.seed}:malformed:{system.id}:{to_day}")
+        reasons = malformed.get("reasons") if malformed else None
+        if malformed and system.kind == "onegate_db":  # a timestamp column cannot hold an impossible date
+            reasons = [r for r in (reasons or MALFORMATIONS) if r != "impossible_date"]
+        rng = random.Random(f"{self.state.seed}:malformed:{system.id}:{to_day}")
+        corrupt_plan: dict[str, str] = {}
+        if system.kind == "dvcqg_api":
+            backend = DvcqgBackend(self.db_url(), system.id)
+        else:
+            backend = OnegateBackend(self.db_url(system.id), system.id)
+            self._apply_rename(system.id, faults.get("renamed"))
+
+        def corrupt(state, row):
+            return corrupt_onegate(row, corrupt_plan.get(state.d.code))
+
+        changed = 0
+        # Written a chunk at a time, so a province-year is generated with bounded memory.
+        for chunk in _chunks(
+            d for d in dossier_iter if d.received <= moment and (dossier_days(d, first_new, to_day) or d.code in dirty)
+        ):
+            states = [formats.DossierState(d, moment) for d in chunk]
             for state in states:
-                if state.updated.date() == to_day:
-                    reasons = malformed.get("reasons")
-                    if system.kind == "onegate_db":  # a timestamp column cannot hold an impossible date
-                        reasons = [r for r in (reasons or MALFORMATIONS) if r != "impossible_date"]
+                if malformed and state.updated.date() == to_day:
                     reason = pick_malformation(rng, malformed.get("rate", 0.05), reasons)
                     if reason:
                         corrupt_plan[state.d.code] = reason
                         self.ledger.record(system.id, to_day, state.d.code, reason, "dossier")
+            if system.kind == "dvcqg_api":
+                backend.write(states, [])
+            else:
+                backend.write(states, [], corrupt=corrupt)
+            changed += len(states)
+        for chunk in _chunks(f for f in feedback_iter if f.sent <= moment and feedback_days(f, first_new, to_day)):
+            backend.write([], [(f, f.state_at(moment)) for f in chunk])
         if system.kind == "dvcqg_api":
-            DvcqgBackend(self.db_url(), system.id).write(states, items)
             self.state.dvcqg_corrupt[system.id] = corrupt_plan
         else:
-            backend = OnegateBackend(self.db_url(system.id), system.id)
-            self._apply_rename(system.id, faults.get("renamed"))
-            backend.write(states, items, corrupt=lambda st, row: corrupt_onegate(row, corrupt_plan.get(st.d.code)))
             self.state.onegate_dirty[system.id] = sorted(corrupt_plan)
             self._reader_role(system.id, login="down" not in faults)
-        return len(states)
+        return changed
 
     def _apply_rename(self, system_id: str, rename: dict | None) -> None:
         current = self.state.renamed.get(system_id)
@@ -269,41 +278,51 @@ class Simulation:
             self.state.csv_pending[system_id] = sorted(d.isoformat() for d in pending)
             return 0
         first = min(pending)
-        rows: dict[date, tuple[list, list]] = {day: ([], []) for day in pending}
-        dossier_iter, feedback_iter = self._window(world, system_id, start, first, to_day)
+        rows: dict[date, tuple[list, list]] = {}
         rng = random.Random(f"{self.state.seed}:csv:{system_id}:{to_day}")
         malformed = faults.get("malformed")
-        for d in dossier_iter:
-            for day in dossier_days(d, first, to_day):
-                if day in rows:
-                    row = formats.csv_hoso_row(formats.DossierState(d, end_of(day)))
-                    if day == to_day and malformed:
-                        reason = pick_malformation(rng, malformed.get("rate", 0.05), malformed.get("reasons"))
-                        if reason:
-                            self.ledger.record(system_id, to_day, d.code, reason, f"hoso_{day:%Y%m%d}.csv")
-                            row = corrupt_csv(row, reason)
-                    rows[day][0].append(row)
-        for f in feedback_iter:
-            for day in feedback_days(f, first, to_day):
-                if day in rows:
-                    rows[day][1].append(formats.csv_phananh_row(f, f.state_at(end_of(day))))
         folder = CsvFolder(self.drop_folder(system_id))
-        still_pending = set()
-        for day in sorted(rows):
-            hoso, phananh = rows[day]
-            renames = None
-            if day == to_day:
-                if "duplicates" in faults and hoso:
-                    hoso = hoso + hoso[: max(1, len(hoso) // 20)]
-                if "reexport" in faults and len(hoso) > 1:
-                    hoso = hoso[: len(hoso) - max(1, len(hoso) // 10)]  # an incomplete first export
-                if "renamed" in faults:
-                    renames = {faults["renamed"]["column"]: faults["renamed"]["to"]}
-                if {"reexport", "malformed", "renamed"} & set(faults):
-                    still_pending.add(day)  # corrected by the next clean night's export
-            folder.write_day(day, hoso, phananh, renames)
+        still_pending: set[date] = set()
+        written = 0
+        # Day by day of receipt: a day's file is complete once receipts have passed it (nothing received later
+        # changed on that day), so it is written then and memory stays bounded.
+        for received_day in daterange(max(start, first - LIFETIME), to_day):
+            for d in world.dossiers(system_id, received_day, received_day):
+                for day in dossier_days(d, first, to_day):
+                    if day in pending:
+                        row = formats.csv_hoso_row(formats.DossierState(d, end_of(day)))
+                        if day == to_day and malformed:
+                            reason = pick_malformation(rng, malformed.get("rate", 0.05), malformed.get("reasons"))
+                            if reason:
+                                self.ledger.record(system_id, to_day, d.code, reason, f"hoso_{day:%Y%m%d}.csv")
+                                row = corrupt_csv(row, reason)
+                        rows.setdefault(day, ([], []))[0].append(row)
+            for f in world.feedback(system_id, received_day, received_day):
+                for day in feedback_days(f, first, to_day):
+                    if day in pending:
+                        rows.setdefault(day, ([], []))[1].append(formats.csv_phananh_row(f, f.state_at(end_of(day))))
+            for day in sorted(d for d in pending if d <= received_day):
+                hoso, phananh = rows.pop(day, ([], []))
+                written += len(hoso)
+                if self._write_csv_day(folder, day, to_day, hoso, phananh, faults):
+                    still_pending.add(day)
+                pending.discard(day)
         self.state.csv_pending[system_id] = sorted(d.isoformat() for d in still_pending)
-        return sum(len(r[0]) for r in rows.values())
+        return written
+
+    @staticmethod
+    def _write_csv_day(folder: CsvFolder, day: date, to_day: date, hoso: list, phananh: list, faults: dict) -> bool:
+        """Write one day's files, damaged as tonight's faults say; True if the file must be exported again."""
+        renames = None
+        if day == to_day:
+            if "duplicates" in faults and hoso:
+                hoso = hoso + hoso[: max(1, len(hoso) // 20)]
+            if "reexport" in faults and len(hoso) > 1:
+                hoso = hoso[: len(hoso) - max(1, len(hoso) // 10)]  # an incomplete first export
+            if "renamed" in faults:
+                renames = {faults["renamed"]["column"]: faults["renamed"]["to"]}
+        folder.write_day(day, hoso, phananh, renames)
+        return day == to_day and bool({"reexport", "malformed", "renamed"} & set(faults))
 
     # -- connections ----------------------------------------------------------------------------------------
     def connections(self) -> dict[str, str]:
@@ -336,6 +355,17 @@ class Simulation:
                     }
                 )
         return env
+
+
+def _chunks(items, size: int = 5000):
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def corrupt_onegate(row: tuple, reason: str | None) -> tuple:

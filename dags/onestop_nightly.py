@@ -1,0 +1,91 @@
+"""onestop_nightly: every night, every enabled system, into the warehouse. Declarations only: the work is in
+`onestop.extract` (no database, network or heavy import at this file's top level)."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+
+from airflow.sdk import CronTriggerTimetable, TriggerRule, dag, get_current_context, task
+
+LOCAL_TZ = "Asia/Ho_Chi_Minh"
+SOURCES_POOL = "onestop_sources"
+
+DOC = """
+### onestop nightly
+
+Runs at 01:00 Asia/Ho_Chi_Minh for **the previous local day** (the run's data interval starts at that day's
+midnight). One mapped `extract` task per enabled system of the registry (`ONESTOP_REGISTRY`), read at run time;
+at most `onestop_sources` pool slots connect to source systems at once. A system that fails (after retries with
+backoff) never stops the others: `summarize_night` records which systems delivered in `audit.nights`, and what
+follows knows which are missing. Failures and incomplete nights alert through `ONESTOP_ALERT_WEBHOOK` /
+`ONESTOP_ALERT_EMAIL`.
+
+Re-running a night, or `airflow backfill create` over a range, replaces each (system, night) batch in one
+transaction: the warehouse ends as one run would leave it.
+"""
+
+
+def _alert(context) -> None:
+    from onestop.alerts import on_task_failure
+
+    on_task_failure(context)
+
+
+def _dag_alert(context) -> None:
+    from onestop.alerts import on_dag_failure
+
+    on_dag_failure(context)
+
+
+def _night() -> str:
+    from onestop.extract.nightly import night_of
+
+    return night_of(get_current_context()["data_interval_start"]).isoformat()
+
+
+@dag(
+    dag_id="onestop_nightly",
+    # The data interval starts at the previous local midnight; the run starts at 01:00.
+    schedule=CronTriggerTimetable("0 1 * * *", timezone=LOCAL_TZ, interval=timedelta(days=1, hours=1)),
+    start_date=datetime(2025, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    tags=["onestop", "extraction", "nightly"],
+    doc_md=DOC,
+    default_args={
+        "owner": "onestop-data-engineering",
+        "retries": int(os.environ.get("ONESTOP_TASK_RETRIES", "3")),
+        "retry_delay": timedelta(seconds=float(os.environ.get("ONESTOP_RETRY_DELAY_SECONDS", "120"))),
+        "retry_exponential_backoff": True,
+        "max_retry_delay": timedelta(minutes=30),
+        "on_failure_callback": _alert,
+    },
+    on_failure_callback=_dag_alert,
+)
+def onestop_nightly():
+    @task(retries=0)
+    def plan_night() -> list[dict]:
+        from onestop.extract.nightly import plan
+
+        return plan()
+
+    @task(pool=SOURCES_POOL, map_index_template="{{ system.id }}", execution_timeout=timedelta(hours=2))
+    def extract(system: dict) -> dict:
+        from onestop.extract.nightly import extract_system
+
+        context = get_current_context()
+        return extract_system(
+            system["id"], datetime.fromisoformat(_night()).date(), context["ti"].try_number, context["run_id"]
+        )
+
+    @task(trigger_rule=TriggerRule.ALL_DONE, retries=0)
+    def summarize_night() -> dict:
+        from onestop.extract.nightly import summarize
+
+        return summarize(datetime.fromisoformat(_night()).date())
+
+    extract.expand(system=plan_night()) >> summarize_night()
+
+
+onestop_nightly()

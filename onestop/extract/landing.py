@@ -1,0 +1,247 @@
+"""Landing one system's night in `raw`: COPY, dedupe, quarantine, audit and watermark, in one transaction.
+
+A night of a system is a batch keyed on (system, interval). Running it again replaces, atomically, what that
+batch landed and reads again, so re-runs and backfills leave `raw` as one run would; a failure rolls everything
+back and the system's earlier data stays. Versions already landed by an earlier night (the lookback re-reads
+them) are not landed twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import psycopg
+
+from onestop.extract import contract
+from onestop.registry import SystemEntry
+from onestop.sources import SourceError, open_source
+
+EPOCH = datetime(2000, 1, 1)
+RAW_TABLES = {"dossiers": "raw.dossier_records", "feedback": "raw.feedback_records"}
+INCOMING = """
+create temp table incoming (
+    seq bigint, entity text, record_key text, changed_at timestamp, checksum text, payload text
+) on commit drop
+"""
+
+
+@dataclass
+class Outcome:
+    system_id: str
+    run_id: int
+    status: str = "running"
+    rows_read: int = 0
+    rows_landed: int = 0
+    rows_quarantined: int = 0
+    duplicates_dropped: int = 0
+    control_total: int | None = None
+    bytes_read: int = 0
+    window: tuple[datetime, datetime] | None = None
+    error: str | None = None
+    quarantine_reasons: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        data = dict(self.__dict__)
+        data["window"] = [w.isoformat() for w in self.window] if self.window else None
+        return data
+
+
+def _clean_text(text: str) -> str:
+    """Text PostgreSQL can store: invalid UTF-8 (kept as surrogates) and NUL bytes shown, never dropped."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace").replace("\x00", "\\u0000")
+
+
+class Landing:
+    def __init__(
+        self,
+        url: str,
+        system: SystemEntry,
+        interval_start: datetime,
+        lookback: timedelta,
+        try_number: int = 1,
+        airflow_run_id: str | None = None,
+    ):
+        self.url = url
+        self.system = system
+        self.interval_start = interval_start
+        self.interval_end = interval_start + timedelta(days=1)
+        self.lookback = lookback
+        self.try_number = try_number
+        self.airflow_run_id = airflow_run_id
+
+    def _connect(self, autocommit: bool = False) -> psycopg.Connection:
+        conn = psycopg.connect(self.url, autocommit=autocommit)
+        conn.execute("set role onestop_loader")
+        return conn
+
+    def run(self) -> Outcome:
+        started = time.monotonic()
+        with self._connect(autocommit=True) as conn:
+            run_id = conn.execute(
+                "insert into audit.extraction_runs (system_id, entity, interval_start, interval_end, try_number,"
+                " airflow_run_id, status) values (%s, 'all', %s, %s, %s, %s, 'running') returning run_id",
+                (self.system.id, self.interval_start, self.interval_end, self.try_number, self.airflow_run_id),
+            ).fetchone()[0]
+        outcome = Outcome(self.system.id, run_id)
+        try:
+            with self._connect() as conn:
+                self._land(conn, outcome)
+                outcome.status = "success"
+                self._finish(conn, outcome, time.monotonic() - started)
+        except Exception as error:
+            outcome.status, outcome.error = "failed", f"{type(error).__name__}: {error}"
+            with self._connect(autocommit=True) as conn:
+                self._finish(conn, outcome, time.monotonic() - started)
+            raise
+        return outcome
+
+    def _window(self, conn: psycopg.Connection) -> tuple[datetime, datetime]:
+        replay = conn.execute(
+            "select window_start from audit.extraction_runs where system_id = %s and interval_start = %s"
+            " and status = 'success' and window_start is not null order by run_id limit 1",
+            (self.system.id, self.interval_start),
+        ).fetchone()
+        if replay:  # a re-run reads what the first run read: replays are deterministic
+            return replay[0], self.interval_end
+        mark = conn.execute(
+            "select watermark from audit.watermarks where system_id = %s and entity = 'all'", (self.system.id,)
+        ).fetchone()
+        start = mark[0] - self.lookback if mark else EPOCH
+        return min(start, self.interval_end), self.interval_end
+
+    def _loaded_files(self, conn: psycopg.Connection) -> dict[str, str]:
+        rows = conn.execute(
+            "select file_name, checksum from audit.csv_files where system_id = %s and interval_start <> %s"
+            " order by loaded_at",
+            (self.system.id, self.interval_start),
+        ).fetchall()
+        return dict(rows)
+
+    def _land(self, conn: psycopg.Connection, outcome: Outcome) -> None:
+        system, interval = self.system, self.interval_start
+        batch_id = f"{system.id}-{interval:%Y%m%d}-r{outcome.run_id}"
+        outcome.window = self._window(conn)
+        for table in ("audit.quarantine", "audit.csv_files"):
+            conn.execute(f"delete from {table} where system_id = %s and interval_start = %s", (system.id, interval))
+        source = open_source(
+            system,
+            window_start=outcome.window[0],
+            window_end=outcome.window[1],
+            loaded_files=self._loaded_files(conn) if system.kind == "csv_drop" else None,
+        )
+        conn.execute(INCOMING)
+        quarantined: list[tuple] = []
+        read_per_entity: dict[str, int] = {}
+        with conn.cursor().copy("copy incoming from stdin") as copy:
+            for seq, record in enumerate(source.records()):
+                read_per_entity[record.entity] = read_per_entity.get(record.entity, 0) + 1
+                reason = record.error
+                if reason is None:
+                    try:
+                        day_end = record.payload.get("_file_day_end")
+                        key, changed = contract.check(
+                            system.kind,
+                            record.entity,
+                            record.payload,
+                            datetime.fromisoformat(day_end) if day_end else None,
+                        )
+                    except contract.Rejected as rejected:
+                        reason = str(rejected)
+                if reason:
+                    quarantined.append(
+                        (system.id, record.entity, batch_id, interval, record.position, reason, _clean_text(record.raw))
+                    )
+                    continue
+                raw = record.raw
+                copy.write_row(
+                    (
+                        seq,
+                        record.entity,
+                        key,
+                        changed,
+                        hashlib.md5(raw.encode()).hexdigest(),
+                        json.dumps(record.payload, ensure_ascii=False),
+                    )
+                )
+        outcome.rows_read = sum(read_per_entity.values())
+        outcome.bytes_read = source.bytes_read
+        totals = source.control_totals
+        if totals:
+            outcome.control_total = sum(totals.values())
+            for entity, total in totals.items():
+                if read_per_entity.get(entity, 0) != total:
+                    raise SourceError(
+                        f"system {system.id}: control total mismatch for {entity}: the system said "
+                        f"tong_so={total}, {read_per_entity.get(entity, 0)} were read"
+                    )
+        extracted_at = datetime.now().astimezone()
+        for entity, table in RAW_TABLES.items():
+            # A re-run replaces the versions it reads again; versions an earlier run of this night landed and the
+            # system no longer shows (it has moved on since) stay: nothing a system sent is ever lost.
+            conn.execute(
+                f"""delete from {table} r using incoming i where r.system_id = %s and r.interval_start = %s
+                    and i.entity = %s and r.record_key = i.record_key and r.changed_at = i.changed_at""",
+                (system.id, interval, entity),
+            )
+            landed = conn.execute(
+                f"""insert into {table} (system_id, kind, batch_id, interval_start, interval_end, extracted_at,
+                        record_key, changed_at, checksum, payload)
+                    select %s, %s, %s, %s, %s, %s, i.record_key, i.changed_at, i.checksum, i.payload::jsonb
+                    from (select distinct on (record_key, changed_at) * from incoming where entity = %s
+                          order by record_key, changed_at, seq desc) i
+                    where not exists (select 1 from {table} r where r.record_key = i.record_key
+                          and r.changed_at = i.changed_at and r.checksum = i.checksum and r.system_id = %s)""",
+                (system.id, system.kind, batch_id, interval, self.interval_end, extracted_at, entity, system.id),
+            ).rowcount
+            outcome.rows_landed += landed
+        valid = conn.execute("select count(*) from incoming").fetchone()[0]
+        outcome.duplicates_dropped = valid - outcome.rows_landed
+        if quarantined:
+            with conn.cursor().copy(
+                "copy audit.quarantine (system_id, entity, batch_id, interval_start, position,"
+                " reason, raw_row) from stdin"
+            ) as copy:
+                for row in quarantined:
+                    copy.write_row(row)
+        outcome.rows_quarantined = len(quarantined)
+        for row in quarantined:
+            code = row[5].split(":", 1)[0]
+            outcome.quarantine_reasons[code] = outcome.quarantine_reasons.get(code, 0) + 1
+        for name, checksum in getattr(source, "files", []):
+            conn.execute(
+                "insert into audit.csv_files (system_id, file_name, checksum, interval_start, batch_id)"
+                " values (%s, %s, %s, %s, %s) on conflict do nothing",
+                (system.id, name, checksum, interval, batch_id),
+            )
+        conn.execute(
+            "insert into audit.watermarks (system_id, entity, watermark) values (%s, 'all', %s)"
+            " on conflict (system_id, entity) do update set watermark = greatest(audit.watermarks.watermark,"
+            " excluded.watermark), updated_at = now()",
+            (system.id, self.interval_end),
+        )
+
+    def _finish(self, conn: psycopg.Connection, outcome: Outcome, seconds: float) -> None:
+        window = outcome.window or (None, None)
+        conn.execute(
+            "update audit.extraction_runs set window_start = %s, window_end = %s, rows_read = %s, rows_landed = %s,"
+            " rows_quarantined = %s, duplicates_dropped = %s, control_total = %s, bytes_read = %s, seconds = %s,"
+            " status = %s, error = %s, finished_at = now() where run_id = %s",
+            (
+                window[0],
+                window[1],
+                outcome.rows_read,
+                outcome.rows_landed,
+                outcome.rows_quarantined,
+                outcome.duplicates_dropped,
+                outcome.control_total,
+                outcome.bytes_read,
+                round(seconds, 3),
+                outcome.status,
+                outcome.error,
+                outcome.run_id,
+            ),
+        )
