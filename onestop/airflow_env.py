@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 
 from onestop.settings import PROJECT_ROOT, QUIET_ENV, WAREHOUSE_URL_VAR, state_dir
 from onestop.warehouse import airflow_db_url, sqlalchemy_url, warehouse_url
@@ -32,9 +33,23 @@ def postgres_conn_json(url: str) -> str:
     )
 
 
+API_PORT_VAR = "ONESTOP_AIRFLOW_PORT"
+
+
+def _local_secret(name: str) -> str:
+    """A secret generated once for this installation, kept in the git-ignored state folder."""
+    path = state_dir() / "airflow" / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 def airflow_environment(url: str | None = None) -> dict[str, str]:
     url = url or warehouse_url()
     home = state_dir() / "airflow"
+    port = os.environ.get(API_PORT_VAR, "8080")
     env = dict(QUIET_ENV)
     env.update(
         {
@@ -47,6 +62,16 @@ def airflow_environment(url: str | None = None) -> dict[str, str]:
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": sqlalchemy_url(airflow_db_url(url)),
             "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
             "AIRFLOW__API__EXPOSE_CONFIG": "False",
+            # Every component (api-server, scheduler, workers) must share these to trust each other.
+            "AIRFLOW__API_AUTH__JWT_SECRET": _local_secret("jwt_secret"),
+            "AIRFLOW__API__SECRET_KEY": _local_secret("api_secret_key"),
+            "AIRFLOW__API__HOST": "127.0.0.1",
+            "AIRFLOW__API__PORT": port,
+            "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{port}",
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
+            # The embedded default is a single-user laptop install: the UI opens without a login.
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+            "AIRFLOW__SCHEDULER__STANDALONE_DAG_PROCESSOR": "True",
             f"AIRFLOW_CONN_{WAREHOUSE_CONN_ID.upper()}": postgres_conn_json(url),
         }
     )
