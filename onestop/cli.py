@@ -46,6 +46,17 @@ def _demo(args: argparse.Namespace) -> int:
     return run_demo()
 
 
+def _raw(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from onestop.extract.retention import purge
+    from onestop.warehouse import warehouse_url
+
+    for what, count in purge(warehouse_url(), date.today(), args.superseded_days, args.record_days).items():
+        print(f"{what}: {count} rows deleted")
+    return 0
+
+
 def _simulate(args: argparse.Namespace) -> int:
     from onestop.simulate import cli as simulate_cli
 
@@ -64,6 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
     from onestop.simulate.cli import add_parser as add_simulate
 
     add_simulate(commands).set_defaults(func=_simulate)
+
+    raw = commands.add_parser("raw", help="the landing's retention: purge what is past it")
+    raw.add_argument("action", choices=["purge"])
+    raw.add_argument("--superseded-days", type=int, default=400, help="keep superseded versions this long")
+    raw.add_argument("--record-days", type=int, default=1830, help="keep records unchanged this long")
+    raw.set_defaults(func=_raw)
 
     demo = commands.add_parser("demo", help="the main job on the embedded default, end to end")
     demo.set_defaults(func=_demo)

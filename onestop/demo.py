@@ -1,15 +1,27 @@
-"""`make demo`: the main job on the embedded default, phase by phase, with a summary at the end."""
+"""`make demo`: the main job on the embedded default, phase by phase, with a summary at the end.
+
+Start the warehouse, bootstrap it, generate the demo province up to yesterday (its nine simulated systems of
+three kinds), run the real nightly DAG through Airflow for the initial load and then for one ordinary night,
+and say what landed. A second run reuses the warehouse, the province and Airflow's database.
+"""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import psycopg
 
 from onestop import warehouse
-from onestop.airflow_env import airflow_environment
+from onestop.airflow_env import apply_airflow_environment
 from onestop.warehouse import bootstrap
+
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def phase(title: str, action: Callable[[], list[str]]) -> list[str]:
@@ -29,24 +41,105 @@ def _start_warehouse() -> list[str]:
     return [f"embedded PostgreSQL on 127.0.0.1:{state.port}"]
 
 
-def _migrate_airflow() -> list[str]:
-    env = airflow_environment()
-    result = subprocess.run(
-        [sys.executable, "-m", "airflow", "db", "migrate"],
-        env={**__import__("os").environ, **env},
-        capture_output=True,
-        text=True,
-    )
+def _airflow(*args: str) -> None:
+    result = subprocess.run([sys.executable, "-m", "airflow", *args], capture_output=True, text=True,
+                            env=dict(os.environ))
     if result.returncode != 0:
-        raise RuntimeError(f"airflow db migrate failed:\n{result.stderr[-3000:]}")
-    return [f"Airflow metadata in database {warehouse.database_name(env['AIRFLOW__DATABASE__SQL_ALCHEMY_CONN'])}"]
+        raise RuntimeError(f"airflow {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+
+
+def _migrate_airflow() -> list[str]:
+    _airflow("db", "migrate")
+    _airflow("pools", "set", "onestop_sources", "4", "concurrent connections to source systems")
+    return [f"metadata in database {warehouse.database_name(os.environ['AIRFLOW__DATABASE__SQL_ALCHEMY_CONN'])}",
+            "pool onestop_sources: 4 slots"]
+
+
+def _province(today: date):
+    from onestop.simulate.simulation import Simulation
+
+    sim = Simulation()
+    initial = today - timedelta(days=2)
+    lines = []
+    if sim.state is None or sim.state.preset != "demo":
+        start = (initial.replace(day=1) - timedelta(days=95)).replace(day=1)
+        sim.generate(start, initial, preset="demo")
+        lines.append(f"generated the demo province from {start} to {initial} ({sim.folder})")
+    else:
+        lines.append(f"reusing the demo province ({sim.folder}), standing at {sim.current}")
+    kinds = {}
+    for system in sim.world.systems:
+        kinds.setdefault(system.kind, []).append(system.id)
+    lines += [f"{kind}: {', '.join(ids)}" for kind, ids in kinds.items()]
+    return sim, lines
+
+
+def _run_night(night: date) -> list[str]:
+    from airflow.dag_processing.dagbag import DagBag
+
+    from onestop.settings import PROJECT_ROOT
+
+    bag = DagBag(dag_folder=str(PROJECT_ROOT / "dags" / "onestop_nightly.py"))
+    if bag.import_errors:
+        raise RuntimeError(f"the nightly DAG does not import: {bag.import_errors}")
+    logical = datetime.combine(night + timedelta(days=1), datetime.min.time().replace(hour=1), tzinfo=LOCAL)
+    run = bag.get_dag("onestop_nightly").test(logical_date=logical)
+    tis = run.get_task_instances()
+    failed = [ti.rendered_map_index or ti.task_id for ti in tis if str(ti.state) != "success"]
+    lines = [f"run {run.run_id}: {run.state}", f"{sum(1 for ti in tis if ti.task_id == 'extract')} extract tasks"
+             + (f", not successful: {', '.join(map(str, failed))}" if failed else ", all successful")]
+    with psycopg.connect(warehouse.warehouse_url()) as conn:
+        rows = conn.execute(
+            "select system_id, rows_read, rows_landed, rows_quarantined, status from audit.extraction_runs"
+            " where interval_start = %s and run_id in (select max(run_id) from audit.extraction_runs"
+            " where interval_start = %s group by system_id) order by system_id", (night, night)).fetchall()
+    for system_id, read, landed, quarantined, status in rows:
+        lines.append(f"  {system_id:<10} {status:<8} read {read:>7}  landed {landed:>7}  quarantined {quarantined}")
+    return lines
+
+
+def _summary() -> list[str]:
+    with psycopg.connect(warehouse.warehouse_url()) as conn:
+        dossiers = conn.execute("select count(distinct record_key) from raw.dossier_records").fetchone()[0]
+        versions = conn.execute("select count(*) from raw.dossier_records").fetchone()[0]
+        feedback = conn.execute("select count(distinct record_key) from raw.feedback_records").fetchone()[0]
+        systems = conn.execute("select count(distinct system_id) from raw.dossier_records").fetchone()[0]
+        nights = conn.execute("select count(*), count(*) filter (where complete) from audit.nights").fetchone()
+    return [f"systems loaded: {systems}", f"dossiers: {dossiers} ({versions} versions landed in raw)",
+            f"feedback items: {feedback}", f"nights recorded: {nights[0]} ({nights[1]} complete)"]
 
 
 def run_demo() -> int:
     started = time.monotonic()
+    today = datetime.now(LOCAL).date()
     phase("warehouse", _start_warehouse)
     phase("bootstrap (sql/)", bootstrap.init)
+    apply_airflow_environment()
+    os.environ.setdefault("ONESTOP_TASK_RETRIES", "1")
+    os.environ.setdefault("ONESTOP_RETRY_DELAY_SECONDS", "5")
     phase("Airflow metadata", _migrate_airflow)
+    holder = {}
+
+    def province() -> list[str]:
+        holder["sim"], lines = _province(today)
+        return lines
+
+    phase("demo province (simulated systems)", province)
+    sim = holder["sim"]
+    from onestop.simulate.server import Servers
+
+    with Servers(sim):
+        os.environ["ONESTOP_REGISTRY"] = str(sim.registry_path)
+        os.environ.update(sim.connections())
+        initial = today - timedelta(days=2)
+        phase(f"nightly DAG, initial load (night of {initial})", lambda: _run_night(initial))
+        yesterday = today - timedelta(days=1)
+        if sim.current is None or sim.current < yesterday:
+            sim.advance(yesterday)
+        phase(f"nightly DAG, an ordinary night ({yesterday})", lambda: _run_night(yesterday))
+    lines = phase("summary", _summary)
+    del lines
     print(f"\ndemo finished in {time.monotonic() - started:.0f} s")
-    print(f"warehouse: {warehouse.warehouse_url().split('@')[-1]}  (onestop warehouse url --role bi for BI tools)")
+    print(f"warehouse: {warehouse.warehouse_url().split('@')[-1]}   (BI tools: onestop warehouse url --role bi)")
+    print("Airflow UI: make ui   (then http://127.0.0.1:8080)")
     return 0

@@ -9,7 +9,6 @@ them) are not landed twice.
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -164,7 +163,7 @@ class Landing:
                         key,
                         changed,
                         hashlib.md5(raw.encode()).hexdigest(),
-                        json.dumps(record.payload, ensure_ascii=False),
+                        record.payload_json or raw,
                     )
                 )
         outcome.rows_read = sum(read_per_entity.values())

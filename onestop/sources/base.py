@@ -21,6 +21,7 @@ class Record:
 
     `payload` is the record as a dict of the source's own field names (None when it could not be parsed);
     `raw` is its text as received; `position` says where it stood (page and index, file and line, table row).
+    Where `raw` is the JSON of `payload` itself (API records, database rows) it is landed as it is.
     """
 
     entity: str  # dossiers | feedback
@@ -28,6 +29,7 @@ class Record:
     raw: str
     payload: dict | None
     error: str | None = None  # why it could not be parsed at all
+    payload_json: str | None = None  # `payload` already serialised, when `raw` is not exactly that
 
 
 class Source(Protocol):

@@ -91,4 +91,4 @@ class CsvDropSource:
                 payload = dict(zip(header, row, strict=True))
                 payload["_file"] = path.name
                 payload["_file_day_end"] = day_end.isoformat(sep=" ")
-                yield Record(entity, position, raw, payload)
+                yield Record(entity, position, raw, payload, payload_json=json.dumps(payload, ensure_ascii=False))
