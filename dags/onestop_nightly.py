@@ -70,6 +70,12 @@ def onestop_nightly():
 
         return plan()
 
+    @task
+    def load_reference() -> dict:
+        from onestop.extract.reference import load_reference
+
+        return load_reference()
+
     @task(pool=SOURCES_POOL, map_index_template="{{ system.id }}", execution_timeout=timedelta(hours=2))
     def extract(system: dict) -> dict:
         from onestop.extract.nightly import extract_system
@@ -85,7 +91,7 @@ def onestop_nightly():
 
         return summarize(datetime.fromisoformat(_night()).date())
 
-    extract.expand(system=plan_night()) >> summarize_night()
+    [load_reference(), extract.expand(system=plan_night())] >> summarize_night()
 
 
 onestop_nightly()

@@ -57,6 +57,12 @@ def _raw(args: argparse.Namespace) -> int:
     return 0
 
 
+def _dbt(args: argparse.Namespace) -> int:
+    from onestop.transform import run_dbt
+
+    return run_dbt(*args.dbt_args, check=False).returncode
+
+
 def _simulate(args: argparse.Namespace) -> int:
     from onestop.simulate import cli as simulate_cli
 
@@ -81,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
     raw.add_argument("--superseded-days", type=int, default=400, help="keep superseded versions this long")
     raw.add_argument("--record-days", type=int, default=1830, help="keep records unchanged this long")
     raw.set_defaults(func=_raw)
+
+    dbt = commands.add_parser("dbt", help="run dbt in dbt_project/ against the warehouse (as the transformer)")
+    dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, help="e.g. build, docs generate")
+    dbt.set_defaults(func=_dbt)
 
     demo = commands.add_parser("demo", help="the main job on the embedded default, end to end")
     demo.set_defaults(func=_demo)

@@ -115,6 +115,7 @@ def run_demo() -> int:
     phase("warehouse", _start_warehouse)
     phase("bootstrap (sql/)", bootstrap.init)
     apply_airflow_environment()
+    os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")  # the phases say what happened
     os.environ.setdefault("ONESTOP_TASK_RETRIES", "1")
     os.environ.setdefault("ONESTOP_RETRY_DELAY_SECONDS", "5")
     phase("Airflow metadata", _migrate_airflow)

@@ -20,3 +20,29 @@ create table if not exists raw.feedback_records (like raw.dossier_records includ
 
 grant select, insert, update, delete, truncate on all tables in schema raw to onestop_loader;
 grant select on all tables in schema raw to onestop_transformer;
+
+-- Reference data that travels with the registry (units.csv, procedures.csv), replaced each night by the loader.
+create table if not exists raw.ref_units (
+    unit_code       text primary key,
+    unit_name       text not null,
+    level           text not null,
+    valid_from      date not null,
+    valid_to        date,
+    successor_code  text,
+    loaded_at       timestamptz not null default now()
+);
+
+create table if not exists raw.ref_procedures (
+    procedure_code  text primary key,
+    procedure_name  text not null,
+    field_code      text,
+    statutory_days  integer not null,
+    cutoff          time,
+    has_fee         boolean not null,
+    issues_result   boolean not null,
+    online_level    smallint,
+    loaded_at       timestamptz not null default now()
+);
+
+grant select, insert, update, delete, truncate on raw.ref_units, raw.ref_procedures to onestop_loader;
+grant select on raw.ref_units, raw.ref_procedures to onestop_transformer;

@@ -232,7 +232,8 @@ def tally_feedback(per_month: Tallies, bounds: Bounds, item: Feedback, observed_
 
 def compute(world: World, months: list[date], observed_at: datetime) -> dict[tuple[date, str], MonthTruth]:
     """Ground truth for each month, as was and as is, with the world observed at `observed_at`."""
-    bounds = {m: month_bounds(m) for m in months}
+    # A month not yet over is judged at the end of the data, as the warehouse does.
+    bounds = {m: (start, min(end, observed_at)) for m, (start, end) in ((m, month_bounds(m)) for m in months)}
     first = min(start for start, _ in bounds.values()).date() - LIFETIME
     last = min(max(end for _, end in bounds.values()), observed_at).date()
     per_month: Tallies = {m: defaultdict(UnitMonth) for m in months}

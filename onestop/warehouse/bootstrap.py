@@ -48,6 +48,21 @@ def role_passwords() -> dict[str, str]:
     return passwords
 
 
+PII_KEY_VAR = "ONESTOP_PII_KEY"
+
+
+def pii_key() -> str:
+    """The key of the keyed hash: `ONESTOP_PII_KEY`, else one generated once and kept in the state folder."""
+    if os.environ.get(PII_KEY_VAR):
+        return os.environ[PII_KEY_VAR]
+    store = state_dir() / "pii_key"
+    if not store.exists():
+        store.parent.mkdir(parents=True, exist_ok=True)
+        store.write_text(secrets.token_urlsafe(32))
+        store.chmod(0o600)
+    return store.read_text().strip()
+
+
 def init(url: str | None = None) -> list[str]:
     """Bootstrap the warehouse; return what was done, for the CLI to print."""
     url = url or warehouse_url()
@@ -61,6 +76,8 @@ def init(url: str | None = None) -> list[str]:
         for path in sql_files():
             conn.execute(path.read_text())
             done.append(f"applied sql/{path.name}")
+        if conn.execute("select audit.set_pseudonym_key(%s)", (pii_key(),)).fetchone()[0]:
+            done.append("set the pseudonymisation key (a new key: staging must be rebuilt)")
         for role, password in role_passwords().items():
             if not _can_log_in(role_url(role, password, url)):
                 conn.execute(sql.SQL("alter role {} password {}").format(sql.Identifier(role), sql.Literal(password)))

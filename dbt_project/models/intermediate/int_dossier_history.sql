@@ -1,0 +1,65 @@
+{{ config(indexes=[{'columns': ['dossier_code', 'acted_at']}]) }}
+
+-- Each dossier's processing history as its latest version tells it. A csv_drop system keeps none: its history is
+-- what successive nights' files showed (one entry a version, at the end of the file's day).
+with
+
+latest as (
+    select dossier_code, kind, changed_at, extracted_at from {{ ref('int_dossiers_deduplicated') }}
+),
+
+api_history as (
+    select dossier_code, version_changed_at, version_extracted_at, step_no, acted_at, handler, handler_title,
+        department, action, status_code
+    from {{ ref('stg_dvcqg_api__history') }}
+    union all
+    select dossier_code, version_changed_at, version_extracted_at, step_no, acted_at, handler, handler_title,
+        department, action, status_code
+    from {{ ref('stg_onegate_db__history') }}
+),
+
+from_latest_version as (
+    select
+        api_history.dossier_code,
+        api_history.step_no,
+        api_history.acted_at,
+        api_history.handler,
+        api_history.handler_title,
+        api_history.department,
+        api_history.action,
+        api_history.status_code
+    from api_history
+    inner join latest
+        on api_history.dossier_code = latest.dossier_code
+        and api_history.version_changed_at = latest.changed_at
+        and api_history.version_extracted_at = latest.extracted_at
+),
+
+csv_versions as (
+    select distinct on (dossier_code, changed_at)
+        dossier_code,
+        changed_at as acted_at,
+        handler,
+        department,
+        status_code
+    from {{ ref('int_dossier_versions_unioned') }}
+    where kind = 'csv_drop'
+    order by dossier_code, changed_at, extracted_at desc
+),
+
+from_csv_versions as (
+    select
+        dossier_code,
+        row_number() over (partition by dossier_code order by acted_at) as step_no,
+        acted_at,
+        handler,
+        null::text as handler_title,
+        department,
+        null::text as action,
+        status_code
+    from csv_versions
+)
+
+select * from from_latest_version
+union all
+select * from from_csv_versions

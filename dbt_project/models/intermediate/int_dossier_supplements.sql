@@ -1,0 +1,40 @@
+{{ config(indexes=[{'columns': ['dossier_code']}]) }}
+
+-- Supplement requests per dossier: from the latest version's list where a system keeps one; for a csv_drop system,
+-- every request date any night's file showed, with the documents' return as the last file showing it said.
+with
+
+latest as (
+    select dossier_code, changed_at, extracted_at from {{ ref('int_dossiers_deduplicated') }}
+),
+
+api_requests as (
+    select dossier_code, version_changed_at, version_extracted_at, requested_at, documents_returned_at
+    from {{ ref('stg_dvcqg_api__supplements') }}
+    union all
+    select dossier_code, version_changed_at, version_extracted_at, requested_at, documents_returned_at
+    from {{ ref('stg_onegate_db__supplements') }}
+),
+
+from_latest_version as (
+    select api_requests.dossier_code, api_requests.requested_at, api_requests.documents_returned_at
+    from api_requests
+    inner join latest
+        on api_requests.dossier_code = latest.dossier_code
+        and api_requests.version_changed_at = latest.changed_at
+        and api_requests.version_extracted_at = latest.extracted_at
+),
+
+from_csv_versions as (
+    select distinct on (dossier_code, latest_request_at)
+        dossier_code,
+        latest_request_at as requested_at,
+        latest_request_returned_at as documents_returned_at
+    from {{ ref('int_dossier_versions_unioned') }}
+    where kind = 'csv_drop' and latest_request_at is not null
+    order by dossier_code, latest_request_at, changed_at desc, extracted_at desc
+)
+
+select * from from_latest_version
+union all
+select * from from_csv_versions

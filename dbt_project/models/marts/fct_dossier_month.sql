@@ -1,0 +1,115 @@
+-- One row per dossier per month in which it was processed (accepted by the end of the month, and ended in it or
+-- still open at its end), with that month's judgement: adjusted end, due, early / on time / late, who held it.
+with
+
+dossiers as (
+    select * from {{ ref('fct_dossiers') }}
+    where is_accepted and not is_withdrawn
+),
+
+observation as (
+    select observed_at from {{ ref('int_observation') }}
+),
+
+supplements as (
+    select * from {{ ref('int_dossier_supplements') }}
+),
+
+history as (
+    select * from {{ ref('int_dossier_history') }}
+),
+
+calendar as (
+    select * from {{ ref('dim_date') }}
+),
+
+months as (
+    select
+        dossiers.dossier_code,
+        month_start::date as month_start,
+        -- The moment of judgement for what is still open: the end of the month (23:59:59), or the end of the data.
+        least(month_start + interval '1 month' - interval '1 second', observation.observed_at) as month_end
+    from dossiers
+    cross join observation
+    cross join lateral generate_series(
+        date_trunc('month', dossiers.received_at),
+        date_trunc('month', coalesce(least(dossiers.end_at, observation.observed_at), observation.observed_at)),
+        interval '1 month'
+    ) as series (month_start)
+),
+
+judged as (
+    select
+        months.dossier_code,
+        months.month_start,
+        dossiers.end_at is null or dossiers.end_at > months.month_end as is_open,
+        case when dossiers.end_at <= months.month_end then dossiers.end_at else months.month_end end as judged_at,
+        dossiers.due_at
+    from months
+    inner join dossiers on months.dossier_code = dossiers.dossier_code
+),
+
+paused as (
+    select
+        judged.dossier_code,
+        judged.month_start,
+        count(supplements.requested_at) as requests,
+        min(supplements.requested_at) filter (
+            where supplements.documents_returned_at is null or supplements.documents_returned_at > judged.judged_at
+        ) as pending_since,
+        coalesce(sum(supplements.documents_returned_at - supplements.requested_at) filter (
+            where supplements.documents_returned_at <= judged.judged_at
+        ), interval '0') as pause
+    from judged
+    left join supplements
+        on judged.dossier_code = supplements.dossier_code and supplements.requested_at <= judged.judged_at
+    group by judged.dossier_code, judged.month_start
+),
+
+adjusted as (
+    select
+        judged.*,
+        paused.requests,
+        paused.pause,
+        coalesce(paused.pending_since, judged.judged_at - paused.pause) as adjusted_end_at
+    from judged
+    inner join paused on judged.dossier_code = paused.dossier_code and judged.month_start = paused.month_start
+),
+
+holders as (
+    select
+        adjusted.*,
+        holder.handler,
+        holder.department
+    from adjusted
+    left join lateral (
+        select history.handler, history.department from history
+        where history.dossier_code = adjusted.dossier_code
+            and history.acted_at < adjusted.judged_at::date + 1
+        order by history.acted_at desc, history.step_no desc
+        limit 1
+    ) as holder on true
+)
+
+select
+    holders.dossier_code,
+    holders.month_start,
+    holders.is_open,
+    holders.judged_at,
+    holders.requests as supplement_requests,
+    holders.pause,
+    holders.adjusted_end_at,
+    holders.due_at,
+    case
+        when holders.requests > 1 or holders.adjusted_end_at::date > holders.due_at::date then 'late'
+        when holders.adjusted_end_at::date = holders.due_at::date then 'on_time'
+        else 'early'
+    end as timeliness,
+    holders.requests > 1 or holders.adjusted_end_at::date > holders.due_at::date as is_late,
+    -- Working days after the due day up to the adjusted end's day.
+    greatest(0, end_day.working_day_seq - due_day.working_day_seq) as working_days_overdue,
+    holders.handler,
+    holders.department
+from holders
+left join calendar as due_day on holders.due_at::date = due_day.day
+left join calendar as end_day on holders.adjusted_end_at::date = end_day.day

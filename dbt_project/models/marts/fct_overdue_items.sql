@@ -1,0 +1,94 @@
+-- The accountability lists: every dossier judged late in a month (finished late, or still open and past due at
+-- its end) and every feedback item in scope that was not handled on time, with who holds it.
+with
+
+dossier_months as (
+    select * from {{ ref('fct_dossier_month') }}
+    where is_late
+),
+
+dossiers as (
+    select * from {{ ref('fct_dossiers') }}
+),
+
+procedures as (
+    select * from {{ ref('dim_procedure') }}
+),
+
+calendar as (
+    select * from {{ ref('dim_date') }}
+),
+
+observation as (
+    select observed_at from {{ ref('int_observation') }}
+),
+
+feedback as (
+    select * from {{ ref('fct_feedback') }}
+    where not is_transferred_out and intake_at is not null
+),
+
+months as (
+    select distinct month_start, least(month_start + interval '1 month' - interval '1 second', observed_at) as month_end
+    from {{ ref('fct_dossier_month') }}
+    cross join observation
+),
+
+late_dossiers as (
+    select
+        'dossier' as item_type,
+        dossier_months.month_start,
+        dossiers.unit_code,
+        dossiers.current_unit_code,
+        dossiers.dossier_code as item_code,
+        dossiers.procedure_code,
+        procedures.procedure_name,
+        dossiers.received_at,
+        dossier_months.due_at,
+        dossier_months.adjusted_end_at,
+        dossier_months.is_open,
+        dossier_months.supplement_requests,
+        dossier_months.working_days_overdue,
+        dossier_months.handler,
+        dossier_months.department
+    from dossier_months
+    inner join dossiers on dossier_months.dossier_code = dossiers.dossier_code
+    left join procedures on dossiers.procedure_code = procedures.procedure_code
+),
+
+late_feedback as (
+    select
+        'feedback' as item_type,
+        months.month_start,
+        feedback.unit_code,
+        feedback.current_unit_code,
+        feedback.feedback_id as item_code,
+        null::text as procedure_code,
+        null::text as procedure_name,
+        feedback.intake_at as received_at,
+        (case when feedback.is_refused then feedback.refusal_due_on else feedback.answer_due_on end) + time '17:00'
+            as due_at,
+        coalesce(least(feedback.handled_at, months.month_end), months.month_end) as adjusted_end_at,
+        feedback.handled_at is null or feedback.handled_at > months.month_end as is_open,
+        0::bigint as supplement_requests,
+        greatest(0, end_day.working_day_seq - due_day.working_day_seq) as working_days_overdue,
+        null::text as handler,
+        null::text as department
+    from feedback
+    inner join months
+        on feedback.intake_at <= months.month_end
+        and (feedback.handled_at is null or feedback.handled_at >= months.month_start)
+    left join calendar as due_day on feedback.answer_due_on = due_day.day
+    left join calendar as end_day
+        on coalesce(least(feedback.handled_at, months.month_end), months.month_end)::date = end_day.day
+    where case
+        when feedback.handled_at is null or feedback.handled_at > months.month_end
+            then months.month_end::date > feedback.answer_due_on
+        when feedback.is_refused then feedback.handled_at::date > feedback.refusal_due_on
+        else feedback.handled_at::date > feedback.answer_due_on
+    end
+)
+
+select * from late_dossiers
+union all
+select * from late_feedback

@@ -1,0 +1,44 @@
+"""Running dbt (`dbt_project/`) against the warehouse, as the transformer role.
+
+The one warehouse URL is turned into the `ONESTOP_DBT_*` variables `dbt_project/profiles.yml` reads; the
+profile switches to `onestop_transformer` (`role:`), so dbt can read `raw` and write `staging` and `marts` only.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from urllib.parse import unquote, urlsplit
+
+from onestop.settings import PROJECT_ROOT, QUIET_ENV
+from onestop.warehouse import warehouse_url
+
+DBT_PROJECT = PROJECT_ROOT / "dbt_project"
+
+
+def dbt_env(url: str | None = None) -> dict[str, str]:
+    parts = urlsplit(url or warehouse_url())
+    return {
+        **QUIET_ENV,
+        "ONESTOP_DBT_HOST": parts.hostname or "127.0.0.1",
+        "ONESTOP_DBT_PORT": str(parts.port or 5432),
+        "ONESTOP_DBT_USER": unquote(parts.username or ""),
+        "ONESTOP_DBT_PASSWORD": unquote(parts.password or ""),
+        "ONESTOP_DBT_DBNAME": parts.path.lstrip("/"),
+        "DBT_PROFILES_DIR": str(DBT_PROJECT),
+        "DBT_PROJECT_DIR": str(DBT_PROJECT),
+    }
+
+
+def dbt_executable() -> str:
+    return os.path.join(os.path.dirname(sys.executable), "dbt")
+
+
+def run_dbt(*args: str, url: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    """Run one dbt command in the project; its output goes to ours."""
+    env = {**os.environ, **dbt_env(url)}
+    result = subprocess.run([dbt_executable(), *args], cwd=DBT_PROJECT, env=env)
+    if check and result.returncode != 0:
+        raise RuntimeError(f"dbt {' '.join(args)} failed with exit code {result.returncode}")
+    return result
