@@ -42,8 +42,9 @@ def _start_warehouse() -> list[str]:
 
 
 def _airflow(*args: str) -> None:
-    result = subprocess.run([sys.executable, "-m", "airflow", *args], capture_output=True, text=True,
-                            env=dict(os.environ))
+    result = subprocess.run(
+        [sys.executable, "-m", "airflow", *args], capture_output=True, text=True, env=dict(os.environ)
+    )
     if result.returncode != 0:
         raise RuntimeError(f"airflow {' '.join(args)} failed:\n{result.stderr[-3000:]}")
 
@@ -51,8 +52,10 @@ def _airflow(*args: str) -> None:
 def _migrate_airflow() -> list[str]:
     _airflow("db", "migrate")
     _airflow("pools", "set", "onestop_sources", "4", "concurrent connections to source systems")
-    return [f"metadata in database {warehouse.database_name(os.environ['AIRFLOW__DATABASE__SQL_ALCHEMY_CONN'])}",
-            "pool onestop_sources: 4 slots"]
+    return [
+        f"metadata in database {warehouse.database_name(os.environ['AIRFLOW__DATABASE__SQL_ALCHEMY_CONN'])}",
+        "pool onestop_sources: 4 slots",
+    ]
 
 
 def _province(today: date):
@@ -86,13 +89,18 @@ def _run_night(night: date) -> list[str]:
     run = bag.get_dag("onestop_nightly").test(logical_date=logical)
     tis = run.get_task_instances()
     failed = [ti.rendered_map_index or ti.task_id for ti in tis if str(ti.state) != "success"]
-    lines = [f"run {run.run_id}: {run.state}", f"{sum(1 for ti in tis if ti.task_id == 'extract')} extract tasks"
-             + (f", not successful: {', '.join(map(str, failed))}" if failed else ", all successful")]
+    lines = [
+        f"run {run.run_id}: {run.state}",
+        f"{sum(1 for ti in tis if ti.task_id == 'extract')} extract tasks"
+        + (f", not successful: {', '.join(map(str, failed))}" if failed else ", all successful"),
+    ]
     with psycopg.connect(warehouse.warehouse_url()) as conn:
         rows = conn.execute(
             "select system_id, rows_read, rows_landed, rows_quarantined, status from audit.extraction_runs"
             " where interval_start = %s and run_id in (select max(run_id) from audit.extraction_runs"
-            " where interval_start = %s group by system_id) order by system_id", (night, night)).fetchall()
+            " where interval_start = %s group by system_id) order by system_id",
+            (night, night),
+        ).fetchall()
     for system_id, read, landed, quarantined, status in rows:
         lines.append(f"  {system_id:<10} {status:<8} read {read:>7}  landed {landed:>7}  quarantined {quarantined}")
     return lines
@@ -105,8 +113,12 @@ def _summary() -> list[str]:
         feedback = conn.execute("select count(distinct record_key) from raw.feedback_records").fetchone()[0]
         systems = conn.execute("select count(distinct system_id) from raw.dossier_records").fetchone()[0]
         nights = conn.execute("select count(*), count(*) filter (where complete) from audit.nights").fetchone()
-    return [f"systems loaded: {systems}", f"dossiers: {dossiers} ({versions} versions landed in raw)",
-            f"feedback items: {feedback}", f"nights recorded: {nights[0]} ({nights[1]} complete)"]
+    return [
+        f"systems loaded: {systems}",
+        f"dossiers: {dossiers} ({versions} versions landed in raw)",
+        f"feedback items: {feedback}",
+        f"nights recorded: {nights[0]} ({nights[1]} complete)",
+    ]
 
 
 def run_demo() -> int:

@@ -17,8 +17,12 @@ from onestop.settings import state_dir
 
 
 class AirflowServices:
-    def __init__(self, components: tuple[str, ...] = ("api-server", "scheduler", "dag-processor"),
-                 extra_env: dict[str, str] | None = None, log_dir: Path | None = None):
+    def __init__(
+        self,
+        components: tuple[str, ...] = ("api-server", "scheduler", "dag-processor"),
+        extra_env: dict[str, str] | None = None,
+        log_dir: Path | None = None,
+    ):
         self.components = components
         self.env = {**os.environ, **airflow_environment(), **(extra_env or {})}
         self.log_dir = log_dir or state_dir() / "airflow" / "services"
@@ -34,8 +38,12 @@ class AirflowServices:
             name, *args = component.split()
             with open(self.log_dir / f"{component.replace(' ', '_')}.log", "ab") as log:
                 self.processes[component] = subprocess.Popen(
-                    [sys.executable, "-m", "airflow", name, *args], env=self.env, stdout=log,
-                    stderr=subprocess.STDOUT, start_new_session=True)
+                    [sys.executable, "-m", "airflow", name, *args],
+                    env=self.env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
         if "api-server" in self.components:
             self._wait_healthy(timeout)
         return self

@@ -24,8 +24,15 @@ def loaded(airflow_db, warehouse_url, tmp_path_factory):
     sim = Simulation(tmp_path_factory.mktemp("backfill"), warehouse_url, name="simbackfill")
     sim.generate(date(2025, 8, 1), date(2025, 8, 20), seed=21, preset="small")
     with psycopg.connect(warehouse_url, autocommit=True) as conn:
-        for table in ("raw.dossier_records", "raw.feedback_records", "audit.extraction_runs", "audit.watermarks",
-                      "audit.quarantine", "audit.csv_files", "audit.nights"):
+        for table in (
+            "raw.dossier_records",
+            "raw.feedback_records",
+            "audit.extraction_runs",
+            "audit.watermarks",
+            "audit.quarantine",
+            "audit.csv_files",
+            "audit.nights",
+        ):
             conn.execute(f"truncate {table}")
     with Servers(sim):
         point_airflow_at(sim)
@@ -36,8 +43,9 @@ def loaded(airflow_db, warehouse_url, tmp_path_factory):
 
 
 def _airflow(services: AirflowServices, *args: str) -> str:
-    result = subprocess.run([sys.executable, "-m", "airflow", *args], env=services.env, capture_output=True,
-                            text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "airflow", *args], env=services.env, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout
 
@@ -46,19 +54,33 @@ def test_backfill_through_the_scheduler_changes_nothing(loaded, warehouse_url, t
     before = raw_fingerprint(warehouse_url)
     with AirflowServices(log_dir=tmp_path) as services:
         _airflow(services, "dags", "unpause", "onestop_nightly")
-        _airflow(services, "backfill", "create", "--dag-id", "onestop_nightly", "--reprocess-behavior", "completed",
-                 "--from-date", "2025-08-21T01:00:00+07:00", "--to-date", "2025-08-23T01:00:00+07:00")
+        _airflow(
+            services,
+            "backfill",
+            "create",
+            "--dag-id",
+            "onestop_nightly",
+            "--reprocess-behavior",
+            "completed",
+            "--from-date",
+            "2025-08-21T01:00:00+07:00",
+            "--to-date",
+            "2025-08-23T01:00:00+07:00",
+        )
         deadline, states = time.monotonic() + 600, []
         with psycopg.connect(airflow_db_url(warehouse_url), autocommit=True) as conn:
             while time.monotonic() < deadline:
-                states = conn.execute("select run_id, state from dag_run where dag_id = 'onestop_nightly'"
-                                      " and run_type = 'backfill' order by logical_date").fetchall()
+                states = conn.execute(
+                    "select run_id, state from dag_run where dag_id = 'onestop_nightly'"
+                    " and run_type = 'backfill' order by logical_date"
+                ).fetchall()
                 if len(states) == 3 and all(s in ("success", "failed") for _, s in states):
                     break
                 time.sleep(3)
-            tasks = conn.execute("select count(*) from task_instance ti join dag_run r on r.run_id = ti.run_id"
-                                 " where r.run_type = 'backfill' and ti.task_id = 'extract' and ti.state = 'success'"
-                                 ).fetchone()[0]
+            tasks = conn.execute(
+                "select count(*) from task_instance ti join dag_run r on r.run_id = ti.run_id"
+                " where r.run_type = 'backfill' and ti.task_id = 'extract' and ti.state = 'success'"
+            ).fetchone()[0]
         _airflow(services, "dags", "pause", "onestop_nightly")
     assert [s for _, s in states] == ["success"] * 3, states
     assert tasks == 27  # nine systems, three nights, each a mapped task instance run by the executor

@@ -25,8 +25,15 @@ def built(airflow_db, warehouse_url, tmp_path_factory):
     sim = Simulation(tmp_path_factory.mktemp("marts"), warehouse_url, name="simmarts")
     sim.generate(date(2025, 3, 1), NIGHT, seed=1660, preset="small")
     with psycopg.connect(warehouse_url, autocommit=True) as conn:
-        for table in ("raw.dossier_records", "raw.feedback_records", "audit.extraction_runs", "audit.watermarks",
-                      "audit.quarantine", "audit.csv_files", "audit.nights"):
+        for table in (
+            "raw.dossier_records",
+            "raw.feedback_records",
+            "audit.extraction_runs",
+            "audit.watermarks",
+            "audit.quarantine",
+            "audit.csv_files",
+            "audit.nights",
+        ):
             conn.execute(f"truncate {table}")
     with Servers(sim):
         point_airflow_at(sim)
@@ -35,16 +42,18 @@ def built(airflow_db, warehouse_url, tmp_path_factory):
     run_dbt("seed", url=warehouse_url)
     run_dbt("run", url=warehouse_url)
     observed = datetime.combine(NIGHT, time(23, 59, 59))
-    return sim, truth.compute(sim.world, MONTHS, observed)
+    return sim, truth.compute(sim.world, MONTHS, observed, date(2025, 3, 1))
 
 
 def marts(url: str) -> dict:
     with psycopg.connect(url) as conn:
         conn.execute("set role onestop_bi")
-        rows = conn.execute("select * from marts.fct_unit_month_scorecard where month_start = any(%s)",
-                            (MONTHS,))
+        rows = conn.execute("select * from marts.fct_unit_month_scorecard where month_start = any(%s)", (MONTHS,))
         names = [c.name for c in rows.description]
-        return {(r["view"], r["month_start"], r["unit_code"]): r for r in (dict(zip(names, row)) for row in rows)}
+        return {
+            (r["view"], r["month_start"], r["unit_code"]): r
+            for r in (dict(zip(names, row, strict=True)) for row in rows)
+        }
 
 
 @pytest.mark.parametrize("view", ["as_was", "as_is"])
@@ -66,6 +75,7 @@ def test_every_unit_month_equals_the_ground_truth(built, warehouse_url, view) ->
             if float(row["subtotal"]) != pytest.approx(float(card.subtotal), abs=1e-9):
                 mismatches.append((view, month, unit, "subtotal", float(row["subtotal"]), float(card.subtotal)))
             if row["max_points"] != card.maximum or row["rank_in_level"] != card.rank:
-                mismatches.append((view, month, unit, "rank", (row["max_points"], row["rank_in_level"]),
-                                   (card.maximum, card.rank)))
+                mismatches.append(
+                    (view, month, unit, "rank", (row["max_points"], row["rank_in_level"]), (card.maximum, card.rank))
+                )
     assert not mismatches, mismatches[:20]

@@ -8,9 +8,11 @@ import psycopg
 
 from onestop.extract.retention import purge
 
-ROW = ("insert into raw.dossier_records (system_id, kind, batch_id, interval_start, interval_end, extracted_at,"
-       " record_key, changed_at, checksum, payload) values ('purgetest', 'csv_drop', 'b', %s, %s, %s, %s, %s,"
-       " 'c', '{}')")
+ROW = (
+    "insert into raw.dossier_records (system_id, kind, batch_id, interval_start, interval_end, extracted_at,"
+    " record_key, changed_at, checksum, payload) values ('purgetest', 'csv_drop', 'b', %s, %s, %s, %s, %s,"
+    " 'c', '{}')"
+)
 
 
 def test_purge_keeps_latest_versions(warehouse_url: str) -> None:
@@ -25,8 +27,10 @@ def test_purge_keeps_latest_versions(warehouse_url: str) -> None:
         for key, interval, changed in versions:
             conn.execute(ROW, (interval, interval, interval, key, changed))
         removed = purge(warehouse_url, date(2025, 6, 10))
-        left = conn.execute("select record_key, changed_at::date::text from raw.dossier_records"
-                            " where system_id = 'purgetest' order by 1, 2").fetchall()
+        left = conn.execute(
+            "select record_key, changed_at::date::text from raw.dossier_records"
+            " where system_id = 'purgetest' order by 1, 2"
+        ).fetchall()
         conn.execute("delete from raw.dossier_records where system_id = 'purgetest'")
     assert left == [("K1", "2025-06-01"), ("K2", "2025-05-01"), ("K2", "2025-06-02")]
     assert removed["dossiers: superseded versions"] >= 1 and removed["dossiers: expired records"] >= 1

@@ -28,11 +28,16 @@ def purge(url: str, today: date, superseded_days: int = 400, record_days: int = 
                 f"""delete from {table} old where old.interval_start < %s and exists (
                         select 1 from {table} newer where newer.system_id = old.system_id
                         and newer.record_key = old.record_key and (newer.changed_at, newer.extracted_at)
-                            > (old.changed_at, old.extracted_at))""", (superseded_before,)).rowcount
+                            > (old.changed_at, old.extracted_at))""",
+                (superseded_before,),
+            ).rowcount
             removed[f"{entity}: expired records"] = conn.execute(
                 f"""delete from {table} r where (r.system_id, r.record_key) in (
                         select system_id, record_key from {table} group by system_id, record_key
-                        having max(changed_at) < %s)""", (records_before,)).rowcount
-        removed["quarantine"] = conn.execute("delete from audit.quarantine where interval_start < %s",
-                                             (superseded_before,)).rowcount
+                        having max(changed_at) < %s)""",
+                (records_before,),
+            ).rowcount
+        removed["quarantine"] = conn.execute(
+            "delete from audit.quarantine where interval_start < %s", (superseded_before,)
+        ).rowcount
     return removed

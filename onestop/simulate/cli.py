@@ -96,7 +96,7 @@ def _print_truth(sim, month: date, view: str) -> None:
     from onestop.simulate import truth
 
     observed = datetime.combine(sim.current, datetime.max.time()).replace(microsecond=0)
-    result = truth.compute(sim.world, [month], observed)[(month, view)]
+    result = truth.compute(sim.world, [month], observed, date.fromisoformat(sim.state.start))[(month, view)]
     names = sim.world.unit_by_code
     print(f"{'rank':>4}  {'unit':<28} {'subtotal':>8} {'max':>4}  " + "  ".join(f"{c:>9}" for c in truth.INDICATORS))
     for code, card in sorted(result.cards.items(), key=lambda kv: (names[kv[0]].level, kv[1].rank)):

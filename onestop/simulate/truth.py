@@ -230,11 +230,16 @@ def tally_feedback(per_month: Tallies, bounds: Bounds, item: Feedback, observed_
                 per_month[month][unit].late_feedback.append((item, state.intake))
 
 
-def compute(world: World, months: list[date], observed_at: datetime) -> dict[tuple[date, str], MonthTruth]:
-    """Ground truth for each month, as was and as is, with the world observed at `observed_at`."""
+def compute(
+    world: World, months: list[date], observed_at: datetime, history_start: date | None = None
+) -> dict[tuple[date, str], MonthTruth]:
+    """Ground truth for each month, as was and as is, with the world observed at `observed_at`; the systems'
+    history begins at `history_start` (what was generated: nothing received before it exists)."""
     # A month not yet over is judged at the end of the data, as the warehouse does.
     bounds = {m: (start, min(end, observed_at)) for m, (start, end) in ((m, month_bounds(m)) for m in months)}
     first = min(start for start, _ in bounds.values()).date() - LIFETIME
+    if history_start is not None:
+        first = max(first, history_start)
     last = min(max(end for _, end in bounds.values()), observed_at).date()
     per_month: Tallies = {m: defaultdict(UnitMonth) for m in months}
 
@@ -248,10 +253,12 @@ def compute(world: World, months: list[date], observed_at: datetime) -> dict[tup
     for month in months:
         as_was = {u.code: per_month[month][u.code] for u in world.units if unit_exists(u, month)}
         results[(month, "as_was")] = _finish(month, "as_was", as_was, {u.code: u.level for u in world.units})
+        # As is, everything rolls up to today's units, including what former units still processed after they
+        # ceased to exist (as was, a month shows the units that existed in it).
         as_is: dict[str, UnitMonth] = defaultdict(UnitMonth)
-        for code, um in as_was.items():
+        for code in {*as_was, *per_month[month]}:
             target = world.unit_by_code[code].successor_code or code
-            _merge(as_is[target], um)
+            _merge(as_is[target], per_month[month][code])
         results[(month, "as_is")] = _finish(month, "as_is", dict(as_is), {u.code: u.level for u in world.units})
     return results
 

@@ -173,23 +173,25 @@ scored as (
     select
         rated.*,
         20 * rate_2_1 as score_2_1,
-        least(6, 6 * rate_3_3 / 0.5) as score_3_3,
+        -- least() skips nulls too: a null rate must stay a null score.
+        case when rate_3_3 is not null then least(6, 6 * rate_3_3 / 0.5) end as score_3_3,
         6 * rate_3_6 as score_3_6,
         6 * rate_4_1 as score_4_1,
         4 * rate_4_2 as score_4_2,
-        least(2, 2 * rate_4_3 / 0.8) as score_4_3,
+        case when rate_4_3 is not null then least(2, 2 * rate_4_3 / 0.8) end as score_4_3,
         case when d_5_2 = 0 then 6 else 6 * rate_5_2 end as score_5_2,
-        greatest(0, 1 - ((1 - rate_2_1) + feedback_share)) as rate_5_4
+        -- greatest() skips nulls: without a 2.1 rate there is no 5.4 rate.
+        case when rate_2_1 is not null then greatest(0, 1 - ((1 - rate_2_1) + feedback_share)) end as rate_5_4
     from rated
 ),
 
 totalled as (
     select
         scored.*,
-        least(6, 6 * rate_5_4 / 0.9) as score_5_4,
+        case when rate_5_4 is not null then least(6, 6 * rate_5_4 / 0.9) end as score_5_4,
         coalesce(score_2_1, 0) + coalesce(score_3_3, 0) + coalesce(score_3_6, 0) + coalesce(score_4_1, 0)
         + coalesce(score_4_2, 0) + coalesce(score_4_3, 0) + score_5_2
-        + coalesce(least(6, 6 * rate_5_4 / 0.9), 0) as subtotal,
+        + coalesce(case when rate_5_4 is not null then least(6, 6 * rate_5_4 / 0.9) end, 0) as subtotal,
         (case when score_2_1 is null then 0 else 20 end) + (case when score_3_3 is null then 0 else 6 end)
         + (case when score_3_6 is null then 0 else 6 end) + (case when score_4_1 is null then 0 else 6 end)
         + (case when score_4_2 is null then 0 else 4 end) + (case when score_4_3 is null then 0 else 2 end)
