@@ -14,7 +14,7 @@ export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help install demo test lint ui bench clean warehouse-stop
+.PHONY: help install dbt-manifest demo test lint ui bench clean warehouse-stop
 
 help:
 	@echo "make demo   the main job on the embedded warehouse, end to end"
@@ -31,7 +31,15 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen
 	@touch $@
 
-install: $(VENV)/.synced
+install: $(VENV)/.synced dbt-manifest
+
+# The manifest Cosmos renders the nightly DAG's dbt tasks from (built ahead, never at DAG parse time).
+DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/seeds dbt_project/tests -type f 2>/dev/null) dbt_project/dbt_project.yml
+dbt_project/target/manifest.json: $(VENV)/.synced $(DBT_SOURCES)
+	$(VENV)/bin/onestop dbt parse --quiet
+	@touch $@
+
+dbt-manifest: dbt_project/target/manifest.json
 
 demo: install
 	$(VENV)/bin/onestop demo

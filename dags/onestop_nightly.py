@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from airflow.sdk import CronTriggerTimetable, TriggerRule, dag, get_current_context, task
 
@@ -91,7 +92,31 @@ def onestop_nightly():
 
         return summarize(datetime.fromisoformat(_night()).date())
 
-    [load_reference(), extract.expand(system=plan_night())] >> summarize_night()
+    night = summarize_night()
+    [load_reference(), extract.expand(system=plan_night())] >> night
+    night >> transform()
+
+
+def transform():
+    """The dbt project as Airflow tasks (one per seed and model, each built with its tests), rendered by Cosmos
+    from the manifest built ahead (`make` runs `dbt parse`), never by running dbt at parse time."""
+    from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+    from cosmos.constants import InvocationMode, LoadMode, TestBehavior
+
+    project = Path(__file__).resolve().parents[1] / "dbt_project"
+    manifest = project / "target" / "manifest.json"
+    if not manifest.exists():
+        raise FileNotFoundError(f"{manifest} is missing: run `make dbt-manifest` (or `onestop dbt parse`)")
+    return DbtTaskGroup(
+        group_id="dbt",
+        project_config=ProjectConfig(dbt_project_path=project, manifest_path=manifest),
+        profile_config=ProfileConfig(
+            profile_name="onestop", target_name="warehouse", profiles_yml_filepath=project / "profiles.yml"
+        ),
+        render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.BUILD),
+        execution_config=ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER),
+        default_args={"retries": 0},
+    )
 
 
 onestop_nightly()

@@ -11,6 +11,7 @@ import os
 import secrets
 
 from onestop.settings import PROJECT_ROOT, QUIET_ENV, WAREHOUSE_URL_VAR, state_dir
+from onestop.transform import dbt_env
 from onestop.warehouse import airflow_db_url, sqlalchemy_url, warehouse_url
 
 WAREHOUSE_CONN_ID = "onestop_warehouse"
@@ -75,6 +76,7 @@ def airflow_environment(url: str | None = None) -> dict[str, str]:
             f"AIRFLOW_CONN_{WAREHOUSE_CONN_ID.upper()}": postgres_conn_json(url),
         }
     )
+    env.update(dbt_env(url))  # Cosmos' dbt tasks read the profile from the environment, not rendered fields
     return env
 
 

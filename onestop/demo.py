@@ -89,10 +89,11 @@ def _run_night(night: date) -> list[str]:
     run = bag.get_dag("onestop_nightly").test(logical_date=logical)
     tis = run.get_task_instances()
     failed = [ti.rendered_map_index or ti.task_id for ti in tis if str(ti.state) != "success"]
+    dbt_tasks = sum(1 for ti in tis if ti.task_id.startswith("dbt."))
     lines = [
         f"run {run.run_id}: {run.state}",
-        f"{sum(1 for ti in tis if ti.task_id == 'extract')} extract tasks"
-        + (f", not successful: {', '.join(map(str, failed))}" if failed else ", all successful"),
+        f"{sum(1 for ti in tis if ti.task_id == 'extract')} extract tasks, {dbt_tasks} dbt tasks (Cosmos)"
+        + (f"; not successful: {', '.join(map(str, failed))}" if failed else ", all successful"),
     ]
     with psycopg.connect(warehouse.warehouse_url()) as conn:
         rows = conn.execute(
@@ -113,12 +114,26 @@ def _summary() -> list[str]:
         feedback = conn.execute("select count(distinct record_key) from raw.feedback_records").fetchone()[0]
         systems = conn.execute("select count(distinct system_id) from raw.dossier_records").fetchone()[0]
         nights = conn.execute("select count(*), count(*) filter (where complete) from audit.nights").fetchone()
-    return [
+        month = conn.execute(
+            "select (date_trunc('month', observed_at) - interval '1 month')::date from staging.int_observation"
+        ).fetchone()[0]
+        ranked = conn.execute(
+            "select s.rank_in_level, u.unit_name, round(s.subtotal, 2), s.max_points"
+            " from marts.fct_unit_month_scorecard s join marts.dim_unit u using (unit_code)"
+            " where s.view = 'as_was' and s.month_start = %s and s.level = 'commune' order by s.rank_in_level",
+            (month,),
+        ).fetchall()
+    lines = [
         f"systems loaded: {systems}",
         f"dossiers: {dossiers} ({versions} versions landed in raw)",
         f"feedback items: {feedback}",
         f"nights recorded: {nights[0]} ({nights[1]} complete)",
     ]
+    if ranked:
+        lines.append(f"scorecard {month:%m/%Y}, communes and wards, top and bottom of {len(ranked)}:")
+        for row in [*ranked[:3], None, *ranked[-3:]]:
+            lines.append("   ..." if row is None else f"   {row[0]:>3}. {row[1]:<24} {row[2]:>6} / {row[3]}")
+    return lines
 
 
 def run_demo() -> int:

@@ -27,6 +27,9 @@ def dbt_env(url: str | None = None) -> dict[str, str]:
         "ONESTOP_DBT_PASSWORD": unquote(parts.password or ""),
         "ONESTOP_DBT_DBNAME": parts.path.lstrip("/"),
         "DBT_PROFILES_DIR": str(DBT_PROJECT),
+        # A model built alone (one Airflow task per model) runs a test on several models only once all of them
+        # are built: with the last of its parents, not the first.
+        "DBT_INDIRECT_SELECTION": "buildable",
         "DBT_PROJECT_DIR": str(DBT_PROJECT),
     }
 
@@ -35,8 +38,14 @@ def dbt_executable() -> str:
     return os.path.join(os.path.dirname(sys.executable), "dbt")
 
 
+# `dbt parse` (the manifest Cosmos renders from) never connects: it needs a profile, not a warehouse.
+PARSE_ONLY_URL = "postgresql://parse:parse@127.0.0.1:5432/onestop"
+
+
 def run_dbt(*args: str, url: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
     """Run one dbt command in the project; its output goes to ours."""
+    if args[:1] == ("parse",) and url is None:
+        url = os.environ.get("ONESTOP_WAREHOUSE_URL") or PARSE_ONLY_URL
     env = {**os.environ, **dbt_env(url)}
     result = subprocess.run([dbt_executable(), *args], cwd=DBT_PROJECT, env=env)
     if check and result.returncode != 0:
