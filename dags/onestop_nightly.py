@@ -7,10 +7,12 @@ import os
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from airflow.sdk import CronTriggerTimetable, TriggerRule, dag, get_current_context, task
+from airflow.sdk import CronTriggerTimetable, Param, TriggerRule, dag, get_current_context, task
 
 LOCAL_TZ = "Asia/Ho_Chi_Minh"
 SOURCES_POOL = "onestop_sources"
+# One dbt command at a time on the warehouse, across runs too (a backfill may run beside the scheduled night).
+TRANSFORM_POOL = "onestop_transform"
 
 DOC = """
 ### onestop nightly
@@ -63,6 +65,7 @@ def _night() -> str:
         "on_failure_callback": _alert,
     },
     on_failure_callback=_dag_alert,
+    params={"transform": Param(True, type="boolean", description="build the marts (dbt) after extraction")},
 )
 def onestop_nightly():
     @task(retries=0)
@@ -92,9 +95,15 @@ def onestop_nightly():
 
         return summarize(datetime.fromisoformat(_night()).date())
 
+    @task.short_circuit(retries=0)
+    def transform_wanted() -> bool:
+        """A backfill of many nights lands them all, then builds the marts once: run it with the conf
+        {"transform": false} and the last night (or `onestop dbt build`) with the default."""
+        return bool(get_current_context()["params"]["transform"])
+
     night = summarize_night()
     [load_reference(), extract.expand(system=plan_night())] >> night
-    night >> transform()
+    night >> transform_wanted() >> transform()
 
 
 def transform():
@@ -115,7 +124,7 @@ def transform():
         ),
         render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.BUILD),
         execution_config=ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER),
-        default_args={"retries": 0},
+        default_args={"retries": 0, "pool": TRANSFORM_POOL},
     )
 
 

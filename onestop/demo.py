@@ -52,9 +52,10 @@ def _airflow(*args: str) -> None:
 def _migrate_airflow() -> list[str]:
     _airflow("db", "migrate")
     _airflow("pools", "set", "onestop_sources", "4", "concurrent connections to source systems")
+    _airflow("pools", "set", "onestop_transform", "1", "one dbt command at a time on the warehouse")
     return [
         f"metadata in database {warehouse.database_name(os.environ['AIRFLOW__DATABASE__SQL_ALCHEMY_CONN'])}",
-        "pool onestop_sources: 4 slots",
+        "pools: onestop_sources (4 slots), onestop_transform (1 slot)",
     ]
 
 

@@ -72,7 +72,11 @@ def warehouse_url() -> str:
 def airflow_db(warehouse_url: str) -> str:
     """Airflow's metadata database, migrated once per session, with the pool the DAGs use."""
     env = dict(os.environ)
-    for command in (["db", "migrate"], ["pools", "set", "onestop_sources", "4", "source connections"]):
+    for command in (
+        ["db", "migrate"],
+        ["pools", "set", "onestop_sources", "4", "source connections"],
+        ["pools", "set", "onestop_transform", "1", "dbt on the warehouse"],
+    ):
         result = subprocess.run(
             [sys.executable, "-m", "airflow", *command], env=env, capture_output=True, text=True, timeout=600
         )
