@@ -34,3 +34,28 @@ def run_night(night: date, with_dbt: bool = False):
     for ti in run.get_task_instances():
         states.setdefault(ti.task_id, []).append(str(ti.state))
     return run, states
+
+
+LANDING_TABLES = (
+    "raw.dossier_records",
+    "raw.feedback_records",
+    "audit.extraction_runs",
+    "audit.watermarks",
+    "audit.quarantine",
+    "audit.csv_files",
+    "audit.nights",
+)
+
+
+def province_with_empty_landing(folder, url: str, name: str, start: date, end: date, seed: int):
+    """A small simulated province generated up to `end`, and a landing emptied for it."""
+    import psycopg
+
+    from onestop.simulate.simulation import Simulation
+
+    sim = Simulation(folder, url, name=name)
+    sim.generate(start, end, seed=seed, preset="small")
+    with psycopg.connect(url, autocommit=True) as conn:
+        for table in LANDING_TABLES:
+            conn.execute(f"truncate {table}")
+    return sim

@@ -13,27 +13,16 @@ import pytest
 
 from onestop.services import AirflowServices
 from onestop.simulate.server import Servers
-from onestop.simulate.simulation import Simulation
 from onestop.warehouse import airflow_db_url
-from tests.nightly_helpers import point_airflow_at, run_night
+from tests.nightly_helpers import point_airflow_at, province_with_empty_landing, run_night
 from tests.test_nightly import raw_fingerprint
 
 
 @pytest.fixture(scope="module")
 def loaded(airflow_db, warehouse_url, tmp_path_factory):
-    sim = Simulation(tmp_path_factory.mktemp("backfill"), warehouse_url, name="simbackfill")
-    sim.generate(date(2025, 8, 1), date(2025, 8, 20), seed=21, preset="small")
-    with psycopg.connect(warehouse_url, autocommit=True) as conn:
-        for table in (
-            "raw.dossier_records",
-            "raw.feedback_records",
-            "audit.extraction_runs",
-            "audit.watermarks",
-            "audit.quarantine",
-            "audit.csv_files",
-            "audit.nights",
-        ):
-            conn.execute(f"truncate {table}")
+    sim = province_with_empty_landing(
+        tmp_path_factory.mktemp("backfill"), warehouse_url, "simbackfill", date(2025, 8, 1), date(2025, 8, 20), 21
+    )
     with Servers(sim):
         point_airflow_at(sim)
         for night in (date(2025, 8, 20), date(2025, 8, 21), date(2025, 8, 22)):

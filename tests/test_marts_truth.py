@@ -11,8 +11,7 @@ import pytest
 
 from onestop.simulate import truth
 from onestop.simulate.server import Servers
-from onestop.simulate.simulation import Simulation
-from tests.nightly_helpers import point_airflow_at, run_night
+from tests.nightly_helpers import point_airflow_at, province_with_empty_landing, run_night
 
 MONTHS = [date(2025, 6, 1), date(2025, 7, 1), date(2025, 8, 1)]
 NIGHT = date(2025, 9, 3)
@@ -21,19 +20,9 @@ CODES = {"2.1": "2_1", "3.3": "3_3", "3.6": "3_6", "4.1": "4_1", "4.2": "4_2", "
 
 @pytest.fixture(scope="module")
 def built(airflow_db, warehouse_url, tmp_path_factory):
-    sim = Simulation(tmp_path_factory.mktemp("marts"), warehouse_url, name="simmarts")
-    sim.generate(date(2025, 3, 1), NIGHT, seed=1660, preset="small")
-    with psycopg.connect(warehouse_url, autocommit=True) as conn:
-        for table in (
-            "raw.dossier_records",
-            "raw.feedback_records",
-            "audit.extraction_runs",
-            "audit.watermarks",
-            "audit.quarantine",
-            "audit.csv_files",
-            "audit.nights",
-        ):
-            conn.execute(f"truncate {table}")
+    sim = province_with_empty_landing(
+        tmp_path_factory.mktemp("marts"), warehouse_url, "simmarts", date(2025, 3, 1), NIGHT, 1660
+    )
     with Servers(sim):
         point_airflow_at(sim)
         # The whole night through the real DAG: extraction, then every dbt model built with its tests (Cosmos).

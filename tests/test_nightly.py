@@ -13,26 +13,16 @@ import pytest
 from onestop.simulate.faults import Fault
 from onestop.simulate.server import Servers
 from onestop.simulate.simulation import Simulation
-from tests.nightly_helpers import point_airflow_at, run_night
+from tests.nightly_helpers import point_airflow_at, province_with_empty_landing, run_night
 
 FIRST = date(2025, 6, 20)
 
 
 @pytest.fixture(scope="module")
 def province(airflow_db, warehouse_url, tmp_path_factory):
-    sim = Simulation(tmp_path_factory.mktemp("nightly"), warehouse_url, name="simnight")
-    sim.generate(date(2025, 5, 26), FIRST, seed=3, preset="small")
-    with psycopg.connect(warehouse_url, autocommit=True) as conn:
-        for table in (
-            "raw.dossier_records",
-            "raw.feedback_records",
-            "audit.extraction_runs",
-            "audit.watermarks",
-            "audit.quarantine",
-            "audit.csv_files",
-            "audit.nights",
-        ):
-            conn.execute(f"truncate {table}")
+    sim = province_with_empty_landing(
+        tmp_path_factory.mktemp("nightly"), warehouse_url, "simnight", date(2025, 5, 26), FIRST, 3
+    )
     with Servers(sim):
         point_airflow_at(sim)
         yield sim
