@@ -156,8 +156,12 @@ class Simulation:
             header + yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8"
         )
 
+    def reader_role(self, system_id: str) -> str:
+        # Roles are server-wide: two provinces on one server (tests, benchmarks) must not share a login.
+        return f"{self.name}_{system_id}_reader"
+
     def _reader_role(self, system_id: str, login: bool = True) -> None:
-        role = f"sim_{system_id}_reader"
+        role = self.reader_role(system_id)
         with psycopg.connect(self.db_url(system_id), autocommit=True) as conn:
             exists = conn.execute("select 1 from pg_roles where rolname = %s", (role,)).fetchone()
             verb = "alter" if exists else "create"
@@ -349,7 +353,7 @@ class Simulation:
                         "conn_type": "postgres",
                         "host": server.hostname,
                         "port": server.port or 5432,
-                        "login": f"sim_{system.id}_reader",
+                        "login": self.reader_role(system.id),
                         "password": self.state.passwords[system.id],
                         "schema": warehouse.database_name(self.db_url(system.id)),
                     }
