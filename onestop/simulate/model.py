@@ -496,21 +496,10 @@ class FeedbackFactory:
             if unit_exists(target, moved.date()):
                 unit_code, intake = target.code, moved
                 states.append(FeedbackState(moved, 2, unit_code, intake, None, None))
-        elif roll < 0.09:
+        transferred_out = roll < 0.09 and not (roll < 0.06 and candidates)
+        if transferred_out:  # it left this system: nothing more happens to it here
             states.append(FeedbackState(_later_working_time(rng, intake, 1, 2), 6, unit_code, intake, None, None))
-            return Feedback(
-                code,
-                number,
-                office.unit.system_id,
-                category,
-                title,
-                body,
-                people.person_name(rng),
-                people.phone(rng),
-                sent,
-                states,
-            )
-        if rng.random() < 0.05:
+        elif rng.random() < 0.05:
             refused = _later_working_time(rng, intake, 0, 1 if rng.random() < 0.8 else 4)
             states.append(FeedbackState(refused, 5, unit_code, intake, refused, None))
         else:
