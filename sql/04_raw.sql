@@ -46,3 +46,8 @@ create table if not exists raw.ref_procedures (
 
 grant select, insert, update, delete, truncate on raw.ref_units, raw.ref_procedures to onestop_loader;
 grant select on raw.ref_units, raw.ref_procedures to onestop_transformer;
+
+-- Incremental dbt builds find what landed since their last run; the observation is the newest night's end.
+create index if not exists dossier_records_extracted on raw.dossier_records (extracted_at);
+create index if not exists dossier_records_interval_end on raw.dossier_records (interval_end);
+create index if not exists feedback_records_extracted on raw.feedback_records (extracted_at);

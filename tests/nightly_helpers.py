@@ -25,11 +25,13 @@ def nightly_dag():
     return bag.get_dag("onestop_nightly")
 
 
-def run_night(night: date, with_dbt: bool = False):
+def run_night(night: date, with_dbt: bool = False, conf: dict | None = None):
     """Run the DAG for `night` (its run starts at 01:00 the next local morning); return {task: [states]}.
     Without `with_dbt` the dbt tasks are marked successful instead of run (for tests about extraction)."""
     logical = datetime.combine(night + timedelta(days=1), time(1, 0), tzinfo=LOCAL)
-    run = nightly_dag().test(logical_date=logical, mark_success_pattern=None if with_dbt else r"dbt\..*")
+    run = nightly_dag().test(
+        logical_date=logical, run_conf=conf, mark_success_pattern=None if with_dbt else r"dbt\..*"
+    )
     states: dict[str, list[str]] = {}
     for ti in run.get_task_instances():
         states.setdefault(ti.task_id, []).append(str(ti.state))
@@ -58,4 +60,9 @@ def province_with_empty_landing(folder, url: str, name: str, start: date, end: d
     with psycopg.connect(url, autocommit=True) as conn:
         for table in LANDING_TABLES:
             conn.execute(f"truncate {table}")
+        # What dbt built from an earlier landing goes too: incremental models would otherwise keep its dossiers.
+        for (name,) in conn.execute(
+            "select format('%I.%I', schemaname, tablename) from pg_tables where schemaname in ('staging', 'marts')"
+        ).fetchall():
+            conn.execute(f"drop table if exists {name} cascade")
     return sim

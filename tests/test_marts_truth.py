@@ -1,6 +1,7 @@
 """The warehouse equals the ground truth: the demo province over a quarter that crosses 1 July 2025, landed by the
 real nightly DAG, built by dbt, compared unit-month by unit-month (numerators and denominators, as was and as is)
-with the simulator's oracle."""
+with the simulator's oracle. Then one more night into September builds incrementally, equals the truth again,
+rebuilds only part of the dossiers, and a full refresh through the DAG leaves every marts table identical."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from onestop.simulate.server import Servers
 from tests.nightly_helpers import point_airflow_at, province_with_empty_landing, run_night
 
 MONTHS = [date(2025, 6, 1), date(2025, 7, 1), date(2025, 8, 1)]
-NIGHT = date(2025, 9, 3)
+NIGHT = date(2025, 8, 31)
+NEXT_NIGHT = date(2025, 9, 1)
 CODES = {"2.1": "2_1", "3.3": "3_3", "3.6": "3_6", "4.1": "4_1", "4.2": "4_2", "4.3": "4_3", "5.2": "5_2"}
 
 
@@ -26,18 +28,63 @@ def built(airflow_db, warehouse_url, tmp_path_factory):
     with Servers(sim):
         point_airflow_at(sim)
         # The whole night through the real DAG: extraction, then every dbt model built with its tests (Cosmos).
-        _, states = run_night(NIGHT, with_dbt=True)
-        assert states["extract"] == ["success"] * 9
-        dbt_tasks = {task: s for task, s in states.items() if task.startswith("dbt.")}
-        assert len(dbt_tasks) > 20 and all(s == ["success"] for s in dbt_tasks.values()), dbt_tasks
+        night_through_dbt(NIGHT)
     observed = datetime.combine(NIGHT, time(23, 59, 59))
-    return sim, truth.compute(sim.world, MONTHS, observed, date(2025, 3, 1))
+    return sim, truth.compute(sim.world, MONTHS, observed, date(2025, 3, 1)), marts(warehouse_url, MONTHS)
 
 
-def marts(url: str) -> dict:
+@pytest.fixture(scope="module")
+def next_night(built, warehouse_url):
+    """The following night, built incrementally on top of the first; then a full refresh of the same night."""
+    sim = built[0]
+    sim.advance(NEXT_NIGHT)
+    with Servers(sim):
+        night_through_dbt(NEXT_NIGHT)
+        incremental = checksums(warehouse_url), stamps(warehouse_url), marts(warehouse_url, [*MONTHS, SEPTEMBER])
+        night_through_dbt(NEXT_NIGHT, conf={"full_refresh": True})
+        refreshed = checksums(warehouse_url), stamps(warehouse_url)
+    observed = datetime.combine(NEXT_NIGHT, time(23, 59, 59))
+    oracle = truth.compute(sim.world, [*MONTHS, SEPTEMBER], observed, date(2025, 3, 1))
+    return oracle, incremental, refreshed
+
+
+SEPTEMBER = date(2025, 9, 1)
+
+
+def night_through_dbt(night: date, conf: dict | None = None) -> None:
+    _, states = run_night(night, with_dbt=True, conf=conf)
+    assert states["extract"] == ["success"] * 9
+    dbt_tasks = {task: s for task, s in states.items() if task.startswith("dbt.")}
+    assert len(dbt_tasks) > 20 and all(s == ["success"] for s in dbt_tasks.values()), dbt_tasks
+
+
+def checksums(url: str) -> dict[str, tuple[int, str]]:
+    """Every marts table's rows and an ordered checksum of their content, less the rebuild stamp."""
+    with psycopg.connect(url) as conn:
+        tables = [t for (t,) in conn.execute("select tablename from pg_tables where schemaname = 'marts'")]
+        return {
+            table: conn.execute(
+                f"select count(*), md5(coalesce(string_agg(r, '|' order by r), '')) from ("
+                f"select (to_jsonb(t) - 'refreshed_at')::text as r from marts.{table} as t) as rows"
+            ).fetchone()
+            for table in tables
+        }
+
+
+def stamps(url: str) -> dict[str, int]:
+    """How many dossiers the newest build stamped, against all of them."""
+    with psycopg.connect(url) as conn:
+        newest, total = conn.execute(
+            "select count(*) filter (where refreshed_at = (select max(refreshed_at) from marts.fct_dossiers)),"
+            " count(*) from marts.fct_dossiers"
+        ).fetchone()
+    return {"newest": newest, "total": total}
+
+
+def marts(url: str, months: list[date]) -> dict:
     with psycopg.connect(url) as conn:
         conn.execute("set role onestop_bi")
-        rows = conn.execute("select * from marts.fct_unit_month_scorecard where month_start = any(%s)", (MONTHS,))
+        rows = conn.execute("select * from marts.fct_unit_month_scorecard where month_start = any(%s)", (months,))
         names = [c.name for c in rows.description]
         return {
             (r["view"], r["month_start"], r["unit_code"]): r
@@ -46,11 +93,32 @@ def marts(url: str) -> dict:
 
 
 @pytest.mark.parametrize("view", ["as_was", "as_is"])
-def test_every_unit_month_equals_the_ground_truth(built, warehouse_url, view) -> None:
-    sim, oracle = built
-    found = marts(warehouse_url)
+def test_every_unit_month_equals_the_ground_truth(built, view) -> None:
+    _, oracle, found = built
+    assert_equal_to_truth(oracle, found, view, MONTHS)
+
+
+@pytest.mark.parametrize("view", ["as_was", "as_is"])
+def test_the_next_night_built_incrementally_equals_the_ground_truth(next_night, view) -> None:
+    oracle, (_, _, found), _ = next_night
+    assert_equal_to_truth(oracle, found, view, [*MONTHS, SEPTEMBER])
+
+
+def test_the_incremental_night_rebuilt_only_the_dossiers_that_moved(next_night) -> None:
+    _, (_, incremental, _), (_, refreshed) = next_night
+    assert refreshed["newest"] == refreshed["total"] > 1000
+    assert 0 < incremental["newest"] < incremental["total"] / 3, incremental
+
+
+def test_a_full_refresh_leaves_every_marts_table_identical(next_night) -> None:
+    _, (incremental, _, _), (refreshed, _) = next_night
+    assert {"fct_dossiers", "fct_dossier_month", "fct_unit_month_scorecard"} <= set(incremental)
+    assert incremental == refreshed
+
+
+def assert_equal_to_truth(oracle, found, view: str, months: list[date]) -> None:
     mismatches = []
-    for month in MONTHS:
+    for month in months:
         expected = oracle[(month, view)]
         units = {unit for (v, m, unit) in found if v == view and m == month}
         assert units == set(expected.cards), (view, month)
@@ -62,9 +130,10 @@ def test_every_unit_month_equals_the_ground_truth(built, warehouse_url, view) ->
                 if got != want:
                     mismatches.append((view, month, unit, code, got, want))
             if float(row["subtotal"]) != pytest.approx(float(card.subtotal), abs=1e-9):
-                mismatches.append((view, month, unit, "subtotal", float(row["subtotal"]), float(card.subtotal)))
+                taken_in = (row["feedback_taken_in"], expected.units[unit].feedback_taken_in)
+                mismatches.append((view, month, unit, "subtotal", float(row["subtotal"]), float(card.subtotal), taken_in))
             if row["max_points"] != card.maximum or row["rank_in_level"] != card.rank:
                 mismatches.append(
                     (view, month, unit, "rank", (row["max_points"], row["rank_in_level"]), (card.maximum, card.rank))
                 )
-    assert not mismatches, mismatches[:20]
+    assert not mismatches, "\n".join(map(str, mismatches[:20]))

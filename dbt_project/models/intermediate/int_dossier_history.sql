@@ -1,11 +1,22 @@
-{{ config(indexes=[{'columns': ['dossier_code', 'acted_at']}]) }}
+{{ config(
+    materialized='incremental',
+    unique_key='dossier_code',
+    incremental_strategy='delete+insert',
+    indexes=[{'columns': ['dossier_code', 'acted_at']}, {'columns': ['refreshed_at']}],
+) }}
 
 -- Each dossier's processing history as its latest version tells it. A csv_drop system keeps none: its history is
 -- what successive nights' files showed (one entry a version, at the end of the file's day).
 with
 
+csv_drop_versions as (
+    select * from {{ ref('int_dossier_versions_unioned') }}
+    where kind = 'csv_drop'
+),
+
 latest as (
-    select dossier_code, kind, changed_at, extracted_at from {{ ref('int_dossiers_deduplicated') }}
+    select dossier_code, kind, changed_at, extracted_at, refreshed_at from {{ ref('int_dossiers_deduplicated') }}
+    where {{ refreshed_since_last_build('refreshed_at') }}
 ),
 
 api_history as (
@@ -27,7 +38,8 @@ from_latest_version as (
         api_history.handler_title,
         api_history.department,
         api_history.action,
-        api_history.status_code
+        api_history.status_code,
+        latest.refreshed_at
     from api_history
     inner join latest
         on api_history.dossier_code = latest.dossier_code
@@ -36,15 +48,17 @@ from_latest_version as (
 ),
 
 csv_versions as (
-    select distinct on (dossier_code, changed_at)
-        dossier_code,
-        changed_at as acted_at,
-        handler,
-        department,
-        status_code
-    from {{ ref('int_dossier_versions_unioned') }}
-    where kind = 'csv_drop'
-    order by dossier_code, changed_at, extracted_at desc
+    select distinct on (versions.dossier_code, versions.changed_at)
+        versions.dossier_code,
+        versions.changed_at as acted_at,
+        versions.handler,
+        versions.department,
+        versions.status_code,
+        latest.refreshed_at
+    from csv_drop_versions as versions
+    inner join latest on versions.dossier_code = latest.dossier_code
+    where versions.kind = 'csv_drop' and latest.kind = 'csv_drop'
+    order by versions.dossier_code, versions.changed_at, versions.extracted_at desc
 ),
 
 from_csv_versions as (
@@ -56,7 +70,8 @@ from_csv_versions as (
         null::text as handler_title,
         department,
         null::text as action,
-        status_code
+        status_code,
+        refreshed_at
     from csv_versions
 )
 

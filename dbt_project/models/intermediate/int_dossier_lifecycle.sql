@@ -1,12 +1,21 @@
+{{ config(
+    materialized='incremental',
+    unique_key='dossier_code',
+    incremental_strategy='delete+insert',
+    indexes=[{'columns': ['dossier_code'], 'unique': true}, {'columns': ['refreshed_at']}],
+) }}
+
 -- One row per dossier: acceptance, end of processing (by the priority rule), withdrawal, clock start and due.
 with
 
 dossiers as (
     select * from {{ ref('int_dossiers_deduplicated') }}
+    where {{ refreshed_since_last_build('refreshed_at') }}
 ),
 
 history as (
     select * from {{ ref('int_dossier_history') }}
+    where dossier_code in (select dossier_code from dossiers)
 ),
 
 procedures as (

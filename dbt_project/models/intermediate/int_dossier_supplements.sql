@@ -1,11 +1,22 @@
-{{ config(indexes=[{'columns': ['dossier_code']}]) }}
+{{ config(
+    materialized='incremental',
+    unique_key='dossier_code',
+    incremental_strategy='delete+insert',
+    indexes=[{'columns': ['dossier_code']}, {'columns': ['refreshed_at']}],
+) }}
 
 -- Supplement requests per dossier: from the latest version's list where a system keeps one; for a csv_drop system,
 -- every request date any night's file showed, with the documents' return as the last file showing it said.
 with
 
+csv_drop_versions as (
+    select * from {{ ref('int_dossier_versions_unioned') }}
+    where kind = 'csv_drop'
+),
+
 latest as (
-    select dossier_code, changed_at, extracted_at from {{ ref('int_dossiers_deduplicated') }}
+    select dossier_code, kind, changed_at, extracted_at, refreshed_at from {{ ref('int_dossiers_deduplicated') }}
+    where {{ refreshed_since_last_build('refreshed_at') }}
 ),
 
 api_requests as (
@@ -17,7 +28,8 @@ api_requests as (
 ),
 
 from_latest_version as (
-    select api_requests.dossier_code, api_requests.requested_at, api_requests.documents_returned_at
+    select api_requests.dossier_code, api_requests.requested_at, api_requests.documents_returned_at,
+        latest.refreshed_at
     from api_requests
     inner join latest
         on api_requests.dossier_code = latest.dossier_code
@@ -26,13 +38,15 @@ from_latest_version as (
 ),
 
 from_csv_versions as (
-    select distinct on (dossier_code, latest_request_at)
-        dossier_code,
-        latest_request_at as requested_at,
-        latest_request_returned_at as documents_returned_at
-    from {{ ref('int_dossier_versions_unioned') }}
-    where kind = 'csv_drop' and latest_request_at is not null
-    order by dossier_code, latest_request_at, changed_at desc, extracted_at desc
+    select distinct on (versions.dossier_code, versions.latest_request_at)
+        versions.dossier_code,
+        versions.latest_request_at as requested_at,
+        versions.latest_request_returned_at as documents_returned_at,
+        latest.refreshed_at
+    from csv_drop_versions as versions
+    inner join latest on versions.dossier_code = latest.dossier_code
+    where versions.kind = 'csv_drop' and latest.kind = 'csv_drop' and versions.latest_request_at is not null
+    order by versions.dossier_code, versions.latest_request_at, versions.changed_at desc, versions.extracted_at desc
 )
 
 select * from from_latest_version

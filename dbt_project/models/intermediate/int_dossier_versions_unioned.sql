@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 -- Every landed dossier version from every kind of system, in one canonical shape.
 {% set common %}
     system_id, kind, batch_id, extracted_at, changed_at, dossier_code, procedure_code, unit_code, channel,

@@ -1,8 +1,31 @@
+{{ config(
+    materialized='incremental',
+    unique_key='dossier_code',
+    incremental_strategy='delete+insert',
+    indexes=[{'columns': ['dossier_code'], 'unique': true}, {'columns': ['refreshed_at']}],
+) }}
+
 -- One row per dossier: its latest state across every night it was landed (latest change, then latest landing).
+-- Incrementally, only dossiers with a version landed after the newest landing the last build saw are ranked
+-- again, over all of their versions. (The nightly DAG builds only once every extraction of the night ended.)
 with
+
+{% if is_incremental() %}
+new_versions as (
+    select dossier_code, extracted_at from {{ ref('int_dossier_versions_unioned') }}
+    where extracted_at > (
+        select coalesce(max(landed_until), '-infinity'::timestamptz)
+            - interval '{{ var("landing_lookback_minutes") }} minutes'
+        from {{ this }}
+    )
+),
+{% endif %}
 
 versions as (
     select * from {{ ref('int_dossier_versions_unioned') }}
+    {% if is_incremental() %}
+    where dossier_code in (select dossier_code from new_versions)
+    {% endif %}
 ),
 
 ranked as (
@@ -12,5 +35,14 @@ ranked as (
     from versions
 )
 
-select * from ranked
+select
+    ranked.*,
+    -- The newest landing this build saw, the next build's starting point.
+    {% if is_incremental() -%}
+    (select max(extracted_at) from new_versions)
+    {%- else -%}
+    max(ranked.extracted_at) over ()
+    {%- endif %} as landed_until,
+    {{ run_stamp() }} as refreshed_at
+from ranked
 where recency = 1

@@ -1,10 +1,29 @@
+{{ config(
+    materialized='incremental',
+    unique_key='dossier_code',
+    incremental_strategy='delete+insert',
+    indexes=[{'columns': ['dossier_code']}, {'columns': ['month_start']}, {'columns': ['refreshed_at']}],
+    pre_hook=["{{ delete_dossiers_no_longer_processed() }}"],
+) }}
+
 -- One row per dossier per month in which it was processed (accepted by the end of the month, and ended in it or
 -- still open at its end), with that month's judgement: adjusted end, due, early / on time / late, who held it.
 with
 
+-- Incrementally: the dossiers rebuilt upstream since the last build, and those open in the latest month held
+-- (their judgement moves with the observation, and a new month adds a row).
 dossiers as (
     select * from {{ ref('fct_dossiers') }}
     where is_accepted and not is_withdrawn
+    {%- if is_incremental() %}
+        and (
+            {{ refreshed_since_last_build('refreshed_at') }}
+            or dossier_code in (
+                select dossier_code from {{ this }}
+                where is_open and month_start = (select max(month_start) from {{ this }})
+            )
+        )
+    {%- endif %}
 ),
 
 observation as (
@@ -43,6 +62,7 @@ judged as (
         months.dossier_code,
         months.month_start,
         dossiers.end_at is null or dossiers.end_at > months.month_end as is_open,
+        dossiers.refreshed_at,
         case when dossiers.end_at <= months.month_end then dossiers.end_at else months.month_end end as judged_at,
         dossiers.due_at
     from months
@@ -109,7 +129,8 @@ select
     -- Working days after the due day up to the adjusted end's day.
     greatest(0, end_day.working_day_seq - due_day.working_day_seq) as working_days_overdue,
     holders.handler,
-    holders.department
+    holders.department,
+    holders.refreshed_at
 from holders
 left join calendar as due_day on holders.due_at::date = due_day.day
 left join calendar as end_day on holders.adjusted_end_at::date = end_day.day

@@ -1,8 +1,16 @@
+{{ config(
+    materialized='incremental',
+    unique_key='dossier_code',
+    incremental_strategy='delete+insert',
+    indexes=[{'columns': ['dossier_code'], 'unique': true}, {'columns': ['refreshed_at']}],
+) }}
+
 -- One row per dossier: who received it (as was and as is), how, its due date, its end and its judgement.
 with
 
 lifecycle as (
     select * from {{ ref('int_dossier_lifecycle') }}
+    where {{ refreshed_since_last_build('refreshed_at') }}
 ),
 
 units as (
@@ -43,6 +51,7 @@ select
     lifecycle.has_fee,
     lifecycle.issues_result,
     lifecycle.supplement_count,
-    lifecycle.changed_at as last_changed_at
+    lifecycle.changed_at as last_changed_at,
+    lifecycle.refreshed_at
 from lifecycle
 left join units on lifecycle.unit_code = units.unit_code

@@ -31,7 +31,7 @@ months as (
     from observation
     cross join lateral generate_series(
         (select date_trunc('month', min(received_at)) from dossiers),
-        date_trunc('month', observation.observed_at - interval '1 second'),
+        date_trunc('month', observation.observed_at),
         interval '1 month'
     ) as series (month_start)
 ),

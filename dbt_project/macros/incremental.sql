@@ -1,0 +1,28 @@
+{#- Incremental builds follow the dossiers a run touched. `int_dossiers_deduplicated` stamps every dossier it
+    (re)builds with the run's start; each model downstream rebuilds the dossiers stamped after its own newest
+    stamp, so a model that failed one night catches up the next. A full refresh stamps everything. -#}
+
+{% macro run_stamp() -%}
+    '{{ run_started_at.isoformat() }}'::timestamptz
+{%- endmacro %}
+
+{#- A predicate on `column` (a refreshed_at stamp): true for rows this incremental run must rebuild. -#}
+{% macro refreshed_since_last_build(column) -%}
+    {%- if is_incremental() -%}
+        {{ column }} > (select coalesce(max(refreshed_at), '-infinity'::timestamptz) from {{ this }})
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Before an incremental fct_dossier_month: a rebuilt dossier now withdrawn or refused yields no rows, so
+    delete+insert alone would leave its old months behind. -#}
+{% macro delete_dossiers_no_longer_processed() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where dossier_code in (
+            select dossier_code from {{ ref('fct_dossiers') }}
+            where {{ refreshed_since_last_build('refreshed_at') }} and not (is_accepted and not is_withdrawn)
+        )
+    {%- endif -%}
+{%- endmacro %}
