@@ -7,12 +7,14 @@ import os
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from airflow.sdk import CronTriggerTimetable, Param, TriggerRule, dag, get_current_context, task
+from airflow.sdk import Asset, CronTriggerTimetable, Param, TriggerRule, dag, get_current_context, task
 
 LOCAL_TZ = "Asia/Ho_Chi_Minh"
 SOURCES_POOL = "onestop_sources"
 # One dbt command at a time on the warehouse, across runs too (a backfill may run beside the scheduled night).
 TRANSFORM_POOL = "onestop_transform"
+# Updated when a night's marts and the gate's verdict on them stand; the monthly report follows it.
+GATED_MARTS = Asset("onestop_gated_marts", uri="postgres://warehouse:5432/onestop/marts/night_completeness")
 
 DOC = """
 ### onestop nightly
@@ -26,6 +28,9 @@ follows knows which are missing. Failures and incomplete nights alert through `O
 
 Re-running a night, or `airflow backfill create` over a range, replaces each (system, night) batch in one
 transaction: the warehouse ends as one run would leave it.
+
+The `dbt` group builds the marts incrementally (only the dossiers that changed, and those still open); trigger
+with `{"full_refresh": true}` after the units or procedures catalogue changed, to rebuild everything from raw.
 """
 
 
@@ -65,7 +70,12 @@ def _night() -> str:
         "on_failure_callback": _alert,
     },
     on_failure_callback=_dag_alert,
-    params={"transform": Param(True, type="boolean", description="build the marts (dbt) after extraction")},
+    params={
+        "transform": Param(True, type="boolean", description="build the marts (dbt) after extraction"),
+        "full_refresh": Param(
+            False, type="boolean", description="rebuild every incremental model from raw (after reference changes)"
+        ),
+    },
 )
 def onestop_nightly():
     @task(retries=0)
@@ -101,9 +111,24 @@ def onestop_nightly():
         {"transform": false} and the last night (or `onestop dbt build`) with the default."""
         return bool(get_current_context()["params"]["transform"])
 
+    @task(retries=0)
+    def quality_gate() -> dict:
+        """Great Expectations on the landing and the marts; fails listing the failed error-level expectations."""
+        from onestop.quality.gate import run_gate
+
+        result = run_gate(datetime.fromisoformat(_night()).date(), get_current_context()["run_id"])
+        return {"passed": result.passed, "warnings": [f.line() for f in result.warnings], "docs": str(result.docs)}
+
+    @task(trigger_rule=TriggerRule.ALL_DONE, retries=0, outlets=[GATED_MARTS])
+    def publish() -> dict:
+        """Tell what follows (the monthly report) that the night's marts and verdict stand, passed or not."""
+        from onestop.quality.publish import verdict_of
+
+        return verdict_of(datetime.fromisoformat(_night()).date())
+
     night = summarize_night()
     [load_reference(), extract.expand(system=plan_night())] >> night
-    night >> transform_wanted() >> transform()
+    night >> transform_wanted() >> transform() >> quality_gate() >> publish()
 
 
 def transform():
@@ -124,6 +149,7 @@ def transform():
         ),
         render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.BUILD),
         execution_config=ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER),
+        operator_args={"full_refresh": "{{ params.full_refresh }}"},
         default_args={"retries": 0, "pool": TRANSFORM_POOL},
     )
 

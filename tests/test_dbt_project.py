@@ -30,5 +30,7 @@ def test_unit_tests_pass_and_docs_generate(warehouse_url) -> None:
         manifest["exposures"]
     )
     # Every model is documented.
-    undocumented = [n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model" and not n["description"]]
+    undocumented = [
+        n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model" and not n["description"]
+    ]
     assert not undocumented, undocumented

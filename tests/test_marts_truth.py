@@ -131,7 +131,9 @@ def assert_equal_to_truth(oracle, found, view: str, months: list[date]) -> None:
                     mismatches.append((view, month, unit, code, got, want))
             if float(row["subtotal"]) != pytest.approx(float(card.subtotal), abs=1e-9):
                 taken_in = (row["feedback_taken_in"], expected.units[unit].feedback_taken_in)
-                mismatches.append((view, month, unit, "subtotal", float(row["subtotal"]), float(card.subtotal), taken_in))
+                mismatches.append(
+                    (view, month, unit, "subtotal", float(row["subtotal"]), float(card.subtotal), taken_in)
+                )
             if row["max_points"] != card.maximum or row["rank_in_level"] != card.rank:
                 mismatches.append(
                     (view, month, unit, "rank", (row["max_points"], row["rank_in_level"]), (card.maximum, card.rank))

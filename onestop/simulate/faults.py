@@ -11,6 +11,7 @@ day the world was advanced to (what that night's extraction reads). Kinds:
 - `malformed` a share `rate` of the night's records is broken (impossible date, unknown status, missing code,
               finish before receipt); every corruption is written to the fault ledger with its reason
 - `renamed`   a column is renamed (`column` -> `to`) for that night
+- `silent`    the system answers but sends no records at all for the night (dvcqg_api): a volume collapse
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-KINDS = ("down", "slow", "shifting", "duplicates", "reexport", "malformed", "renamed")
+KINDS = ("down", "slow", "shifting", "duplicates", "reexport", "malformed", "renamed", "silent")
 MALFORMATIONS = ("impossible_date", "unknown_status", "missing_code", "finish_before_receipt")
 
 

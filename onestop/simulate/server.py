@@ -96,6 +96,8 @@ class Handler(BaseHTTPRequestHandler):
         if "shifting" in faults and page == 2 and table == "hoso":
             self._shift(night, since, until)
         total, payloads = self._page(table, since, until, page, size, "duplicates" in faults)
+        if "silent" in faults:
+            total, payloads = 0, []
         corrupt = sim.state.dvcqg_corrupt.get(self.server.system_id, {}) if table == "hoso" else {}
         renamed = faults.get("renamed") if table == "hoso" else None
         if corrupt or renamed:

@@ -2,7 +2,7 @@
     materialized='incremental',
     unique_key='dossier_code',
     incremental_strategy='delete+insert',
-    indexes=[{'columns': ['dossier_code'], 'unique': true}, {'columns': ['refreshed_at']}],
+    indexes=[{'columns': ['dossier_code']}, {'columns': ['refreshed_at']}],
 ) }}
 
 -- One row per dossier: its latest state across every night it was landed (latest change, then latest landing).

@@ -1,0 +1,198 @@
+"""Run the gate for one night: every suite through a GX checkpoint against the warehouse, results stored, Data
+Docs rendered, the verdict on the night and its months written for reports and BI."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import psycopg
+
+from onestop.quality import suites as suite_files
+from onestop.quality.verdict import write_verdict
+from onestop.settings import apply_quiet_env, state_dir
+from onestop.warehouse import sqlalchemy_url, warehouse_url
+
+log = logging.getLogger(__name__)
+
+GX_URL_VAR = "ONESTOP_GX_WAREHOUSE_URL"  # read by GX through ${...}, so the password never lands in its files
+ROLE = "onestop_transformer"
+
+
+def gx_root() -> Path:
+    return state_dir() / "gx"
+
+
+def data_docs_index() -> Path:
+    return gx_root() / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+
+
+@dataclass
+class Finding:
+    suite: str
+    expectation: str
+    severity: str  # error | warning
+    success: bool
+    observed: str | None
+    rows: list[dict] = field(default_factory=list)
+    description: str = ""
+
+    @property
+    def systems(self) -> set[str]:
+        return {str(r["system_id"]) for r in self.rows if r.get("system_id")}
+
+    def line(self) -> str:
+        where = f" (systems: {', '.join(sorted(self.systems))})" if self.systems else ""
+        return f"{self.suite}.{self.expectation}: {self.description} observed {self.observed}{where}"
+
+
+@dataclass
+class GateResult:
+    night: date
+    run_id: str
+    findings: list[Finding]
+    docs: Path
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if not f.success and f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if not f.success and f.severity == "warning"]
+
+    @property
+    def passed(self) -> bool:
+        return not self.errors
+
+
+class GateFailed(RuntimeError):
+    pass
+
+
+def marts_tables(conn) -> list[str]:
+    return [t for (t,) in conn.execute("select tablename from pg_tables where schemaname = 'marts' order by 1")]
+
+
+def validate(night: date, run_id: str) -> GateResult:
+    """Run every suite for `night`; nothing is written to the warehouse yet."""
+    apply_quiet_env()
+    import great_expectations as gx
+    from great_expectations.checkpoint import UpdateDataDocsAction
+
+    url = warehouse_url()
+    with psycopg.connect(url) as conn:
+        loaded = suite_files.load(night, marts_tables(conn))
+    # Checks run as the transformer (read access to raw, staging, marts and audit), never as the owner.
+    os.environ[GX_URL_VAR] = sqlalchemy_url(url) + ("&" if "?" in url else "?") + f"options=-crole%3D{ROLE}"
+    context = gx.get_context(mode="file", project_root_dir=str(gx_root()))
+    source = context.data_sources.add_or_update_postgres(name="warehouse", connection_string=f"${{{GX_URL_VAR}}}")
+    definitions = []
+    for suite in loaded:
+        asset = source.add_query_asset(name=suite.name, query=suite.asset_query)
+        batch = asset.add_batch_definition_whole_table("night")
+        gx_suite = context.suites.add_or_update(gx.ExpectationSuite(**suite.definition))
+        definitions.append(
+            context.validation_definitions.add_or_update(
+                gx.ValidationDefinition(name=f"{suite.name}_night", data=batch, suite=gx_suite)
+            )
+        )
+    checkpoint = context.checkpoints.add_or_update(
+        gx.Checkpoint(
+            name="onestop_gate",
+            validation_definitions=definitions,
+            actions=[UpdateDataDocsAction(name="data_docs")],
+            result_format={"result_format": "COMPLETE"},
+        )
+    )
+    outcome = checkpoint.run(run_id=gx.RunIdentifier(run_name=run_id))
+    findings = []
+    for validation in outcome.run_results.values():
+        suite_name = validation.suite_name
+        for result in validation.results:
+            findings.append(finding(suite_name, result))
+    return GateResult(night, run_id, findings, data_docs_index())
+
+
+def finding(suite: str, result) -> Finding:
+    config = result.expectation_config
+    severity = "warning" if str(getattr(config, "severity", "critical")).endswith("warning") else "error"
+    details = result.result or {}
+    rows = list((details.get("details") or {}).get("unexpected_rows") or [])
+    observed = details.get("observed_value", details.get("unexpected_count"))
+    description = config.description or ""
+    failure = _exception(result.exception_info)
+    if failure:
+        observed = f"error: {failure}"
+    return Finding(
+        suite=suite,
+        expectation=(config.meta or {}).get("name", config.type),
+        severity=severity,
+        success=bool(result.success),
+        observed=None if observed is None else str(observed),
+        rows=[{k: _plain(v) for k, v in dict(r).items()} for r in rows[:50]],
+        description=description,
+    )
+
+
+def _exception(info) -> str | None:
+    """The message of an expectation that could not run (GX keeps it per metric, or flat)."""
+    if not info:
+        return None
+    entries = [info] if "raised_exception" in info else list(info.values())
+    messages = [e.get("exception_message") for e in entries if isinstance(e, dict) and e.get("raised_exception")]
+    return "; ".join(str(m) for m in messages if m) or None
+
+
+def _plain(value):
+    return value if isinstance(value, (str, int, float, bool)) or value is None else str(value)
+
+
+def store(result: GateResult) -> None:
+    from onestop.extract.nightly import interval_of
+
+    start, _ = interval_of(result.night)
+    with psycopg.connect(warehouse_url()) as conn:
+        conn.execute(f"set role {ROLE}")
+        conn.execute(
+            "delete from audit.quality_results where interval_start = %s and run_id = %s", (start, result.run_id)
+        )
+        with conn.cursor() as cur:
+            cur.executemany(
+                "insert into audit.quality_results (run_id, interval_start, suite, expectation, severity, success,"
+                " observed_value, details) values (%s, %s, %s, %s, %s, %s, %s, %s::jsonb)",
+                [
+                    (
+                        result.run_id,
+                        start,
+                        f.suite,
+                        f.expectation,
+                        f.severity,
+                        f.success,
+                        f.observed,
+                        json.dumps({"description": f.description, "unexpected_rows": f.rows}, ensure_ascii=False),
+                    )
+                    for f in result.findings
+                ],
+            )
+        write_verdict(conn, result)
+
+
+def run_gate(night: date, run_id: str, fail_on_error: bool = True) -> GateResult:
+    """The nightly gate task: validate, store, and fail listing the failed expectations when any error-level one
+    failed (warnings are recorded and shown, never fail)."""
+    result = validate(night, run_id)
+    store(result)
+    for warning in result.warnings:
+        log.warning("gate warning: %s", warning.line())
+    if result.errors and fail_on_error:
+        raise GateFailed(
+            f"quality gate failed for the night of {night}: {len(result.errors)} expectation(s)\n"
+            + "\n".join(f"- {f.line()}" for f in result.errors)
+            + f"\nData Docs: {result.docs}"
+        )
+    return result

@@ -1,0 +1,100 @@
+"""The gate's suites as kept in `expectations/`, with their parameters filled in for one night.
+
+A suite file is Great Expectations' own JSON (name, expectations with type, kwargs, severity, meta) plus the
+query of the batch it validates in `meta.asset`. Queries are plain SQL: they may name `$night_start`,
+`$night_end` and the shared fragments below, and `{batch}`, which GX fills (every other brace, such as a regex's
+`{12}`, is escaped here for GX's str.format).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from onestop.settings import PROJECT_ROOT
+
+SUITES_DIR = PROJECT_ROOT / "expectations"
+SUITE_ORDER = ("completeness", "landing", "reconciliation", "warehouse")
+
+# Records landed per system on the night, against the same weekday of the four weeks before (ordinary nights
+# only: an initial load's window spans far more than a week). The last successful try of each night counts.
+VOLUME_QUERY = """
+select s.system_id, max(t.n) as tonight, round(avg(p.n), 1) as trailing_average
+from audit.nights as night
+cross join lateral unnest(night.expected) as s (system_id)
+left join ({last_runs} where interval_start = $night_start) as t on t.system_id = s.system_id
+inner join ({last_runs} where interval_start in ({weekdays}) and window_end - window_start <= interval '7 days') as p
+    on p.system_id = s.system_id
+where night.interval_start = $night_start
+group by s.system_id
+"""
+LAST_RUNS = (
+    "select * from (select distinct on (system_id, interval_start) system_id, interval_start, window_start,"
+    " window_end, rows_landed as n from audit.extraction_runs where status = 'success'"
+    " order by system_id, interval_start, run_id desc) as runs"
+)
+
+# Citizen ID numbers (12 digits), Vietnamese phone numbers, e-mail addresses, anywhere in a marts row.
+IDENTIFIER_PATTERN = r"\m\d{12}\M|\m0\d{9}\M|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+\.[A-Za-z.]{2,}"
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    asset_query: str
+    definition: dict  # GX's suite JSON, parameters filled in
+
+    @property
+    def severities(self) -> dict[str, str]:
+        return {e["meta"]["name"]: e.get("severity", "critical") for e in self.definition["expectations"]}
+
+
+def literal(moment) -> str:
+    return f"timestamp '{moment.isoformat(sep=' ')}'"
+
+
+def fill(text: str, params: dict[str, str]) -> str:
+    # Longest names first, so `$night_start` is never cut by a shorter one.
+    for name in sorted(params, key=len, reverse=True):
+        text = text.replace(f"${name}", params[name])
+    return text
+
+
+def identifier_scan(marts_tables: list[str]) -> str:
+    pattern = IDENTIFIER_PATTERN.replace("'", "''")
+    parts = [
+        f"select '{table}' as table_name, left(to_jsonb(r)::text, 160) as row_start from marts.{table} as r"
+        f" where to_jsonb(r)::text ~ '{pattern}'"
+        for table in marts_tables
+    ]
+    return " union all ".join(parts) or "select 1 where false"
+
+
+def load(night: date, marts_tables: list[str], folder: Path = SUITES_DIR) -> list[Suite]:
+    from onestop.extract.nightly import interval_of
+
+    start, end = interval_of(night)
+    weekdays = ", ".join(literal(start - timedelta(days=7 * k)) for k in range(1, 5))
+    volume = VOLUME_QUERY.format(last_runs=LAST_RUNS, weekdays=weekdays)
+    params = {
+        "night_start": literal(start),
+        "night_end": literal(end),
+        "volume_query": " ".join(volume.split()),
+        "identifier_scan": identifier_scan(marts_tables),
+    }
+    suites = []
+    for name in SUITE_ORDER:
+        data = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+        filled = json.loads(
+            fill(json.dumps(data, ensure_ascii=False), {k: json.dumps(v)[1:-1] for k, v in params.items()})
+        )
+        for expectation in filled["expectations"]:
+            query = expectation["kwargs"].get("unexpected_rows_query")
+            if query:
+                escaped = query.replace("{", "{{").replace("}", "}}").replace("{{batch}}", "{batch}")
+                expectation["kwargs"]["unexpected_rows_query"] = escaped
+        asset = filled["meta"].pop("asset")
+        suites.append(Suite(name, asset, filled))
+    return suites
