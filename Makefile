@@ -14,7 +14,7 @@ export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help install dbt-manifest demo test lint ui bench clean warehouse-stop
+.PHONY: help install dbt-manifest system-packages demo test lint ui bench clean warehouse-stop
 
 help:
 	@echo "make demo   the main job on the embedded warehouse, end to end"
@@ -44,7 +44,22 @@ dbt-manifest: dbt_project/target/manifest.json
 demo: install
 	$(VENV)/bin/onestop demo
 
-test: install
+# What the tests need from Debian: Chromium (the report rendered headless) and Redis (the Celery broker of the
+# scale-out test). Installed where the machine allows it (root with apt-get, or sudo), as CI's machine does.
+SYSTEM_PACKAGES := chromium redis-server fonts-dejavu-core
+system-packages:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium fonts-dejavu-core"; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then SUDO=""; \
+		elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO="sudo"; \
+		else echo "onestop: cannot install$$missing (not root, no sudo); the tests that need them will fail"; exit 0; fi; \
+		echo "onestop: installing$$missing from Debian"; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+test: install system-packages
 	$(VENV)/bin/pytest
 
 lint: install

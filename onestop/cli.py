@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 
 from onestop.settings import apply_quiet_env
 
@@ -69,6 +70,29 @@ def _simulate(args: argparse.Namespace) -> int:
     return simulate_cli.run(args)
 
 
+def _report(args: argparse.Namespace) -> int:
+    from onestop.report.build import build
+
+    report = build(args.month, "as_is" if args.as_is else "as_was")
+    print(f"{report.month:%Y-%m} ({report.view}): {report.units} units, data {report.verdict}")
+    print(f"  workbook: {report.workbook}\n  HTML:     {report.html}")
+    return 0
+
+
+def _gate(args: argparse.Namespace) -> int:
+    from onestop.quality.gate import run_gate
+
+    result = run_gate(args.night, f"manual__{args.night}", fail_on_error=False)
+    for finding in result.errors + result.warnings:
+        print(f"{finding.severity}: {finding.line()}")
+    print(f"gate {'passed' if result.passed else 'FAILED'} for {args.night}; Data Docs: {result.docs}")
+    return 0 if result.passed else 1
+
+
+def _month(text: str) -> date:
+    return date.fromisoformat(f"{text}-01")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="onestop", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -91,6 +115,15 @@ def build_parser() -> argparse.ArgumentParser:
     dbt = commands.add_parser("dbt", help="run dbt in dbt_project/ against the warehouse (as the transformer)")
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, help="e.g. build, docs generate")
     dbt.set_defaults(func=_dbt)
+
+    report = commands.add_parser("report", help="the monthly emulation-and-reward report (XLSX and HTML)")
+    report.add_argument("--month", type=_month, required=True, help="YYYY-MM")
+    report.add_argument("--as-is", action="store_true", help="units as they are today (default: as they were)")
+    report.set_defaults(func=_report)
+
+    gate = commands.add_parser("gate", help="run the quality gate for one night (as the nightly DAG does)")
+    gate.add_argument("--night", type=date.fromisoformat, required=True, help="YYYY-MM-DD")
+    gate.set_defaults(func=_gate)
 
     demo = commands.add_parser("demo", help="the main job on the embedded default, end to end")
     demo.set_defaults(func=_demo)

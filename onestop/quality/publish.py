@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import psycopg
 
@@ -28,3 +28,24 @@ def verdict_of(night: date) -> dict:
         "complete": all(complete for _, complete, _ in rows),
         "incomplete": {system: reasons for system, complete, reasons in rows if not complete},
     }
+
+
+def month_reported(logical_date) -> date:
+    """The month a monthly run reports: the one before its (local) run date."""
+    from zoneinfo import ZoneInfo
+
+    local = logical_date.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    return (local.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def last_night_judged(month: date) -> bool:
+    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    last_night = following - timedelta(days=1)
+    with psycopg.connect(warehouse_url()) as conn:
+        if not conn.execute("select to_regclass('marts.night_completeness') is not null").fetchone()[0]:
+            return False
+        return bool(
+            conn.execute(
+                "select exists (select 1 from marts.night_completeness where night = %s)", (last_night,)
+            ).fetchone()[0]
+        )

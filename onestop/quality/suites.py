@@ -64,9 +64,11 @@ def fill(text: str, params: dict[str, str]) -> str:
 
 def identifier_scan(marts_tables: list[str]) -> str:
     pattern = IDENTIFIER_PATTERN.replace("'", "''")
+    # The systems' own record keys are codes, not personal data (an onegate_db feedback id is a 12-digit number).
+    row = "(to_jsonb(r) - array['dossier_code', 'feedback_id', 'item_code'])::text"
     parts = [
-        f"select '{table}' as table_name, left(to_jsonb(r)::text, 160) as row_start from marts.{table} as r"
-        f" where to_jsonb(r)::text ~ '{pattern}'"
+        f"select '{table}' as table_name, left({row}, 160) as row_start from marts.{table} as r"
+        f" where {row} ~ '{pattern}'"
         for table in marts_tables
     ]
     return " union all ".join(parts) or "select 1 where false"

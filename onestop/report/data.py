@@ -1,0 +1,113 @@
+"""Everything the monthly report shows, read from the marts as the BI role reads them (one month, one view)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import psycopg
+from psycopg.rows import dict_row
+
+INDICATORS = ("2_1", "3_3", "3_6", "4_1", "4_2", "4_3", "5_2", "5_4")
+TREND_CODES = ("2_1", "4_1", "4_2", "5_2")  # on time, electronic result, digitized, feedback on time
+VIEWS = ("as_was", "as_is")
+
+
+def previous_month(month: date) -> date:
+    return (month.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+@dataclass
+class ReportData:
+    month: date
+    view: str
+    ranking: list[dict]  # one row per unit: names, level, subtotal, max, rank, changes, indicators
+    late_dossiers: list[dict]
+    late_feedback: list[dict]
+    completeness: list[dict]  # one row per unit: complete, nights, reasons
+    trend: list[dict]  # month, rate per TREND_CODES, province-wide
+    incomplete: list[dict] = field(default_factory=list)
+
+    @property
+    def is_complete(self) -> bool:
+        return bool(self.completeness) and not self.incomplete
+
+
+def load(conn: psycopg.Connection, month: date, view: str) -> ReportData:
+    if view not in VIEWS:
+        raise ValueError(f"view must be one of {VIEWS}")
+    conn.execute("set role onestop_bi")
+    cur = conn.cursor(row_factory=dict_row)
+    last = previous_month(month)
+    ranking = cur.execute(
+        """
+        select s.*, u.unit_name, p.rank_in_level as previous_rank, p.subtotal as previous_subtotal,
+            p.subtotal_ratio as previous_ratio,
+            {previous_scores}
+        from marts.fct_unit_month_scorecard as s
+        left join marts.dim_unit as u on u.unit_code = s.unit_code
+        left join marts.fct_unit_month_scorecard as p
+            on p.view = s.view and p.unit_code = s.unit_code and p.month_start = %(last)s
+        where s.view = %(view)s and s.month_start = %(month)s
+        order by case s.level when 'province' then 0 when 'department' then 1 when 'district' then 2 else 3 end,
+            s.level, s.rank_in_level, s.unit_code
+        """.format(previous_scores=", ".join(f"p.score_{c} as previous_score_{c}" for c in INDICATORS)),
+        {"view": view, "month": month, "last": last},
+    ).fetchall()
+    # As was, an item stays with the unit that received it while that unit existed in the month; what a unit
+    # abolished before the month still held is listed under its successor (never dropped: someone holds it).
+    items = cur.execute(
+        """
+        with items as (
+            select o.*,
+                case when %(view)s = 'as_is' or received_by.valid_to < %(month)s then o.current_unit_code
+                    else o.unit_code end as reported_unit_code
+            from marts.fct_overdue_items as o
+            left join marts.dim_unit as received_by on received_by.unit_code = o.unit_code
+            where o.month_start = %(month)s
+        )
+        select items.*, u.unit_name
+        from items
+        left join marts.dim_unit as u on u.unit_code = items.reported_unit_code
+        order by items.reported_unit_code, items.working_days_overdue desc, items.item_code
+        """,
+        {"month": month, "view": view},
+    ).fetchall()
+    completeness = []
+    if conn.execute("select to_regclass('marts.data_completeness') is not null").fetchone()[0]:
+        completeness = cur.execute(
+            "select c.*, u.unit_name from marts.data_completeness as c"
+            " left join marts.dim_unit as u on u.unit_code = c.unit_code"
+            " where c.view = %(view)s and c.month_start = %(month)s order by c.unit_code",
+            {"view": view, "month": month},
+        ).fetchall()
+    trend = cur.execute(
+        """
+        select month_start, {rates}
+        from marts.fct_unit_month_scorecard
+        where view = 'as_was' and month_start > %(month)s - interval '12 months' and month_start <= %(month)s
+        group by month_start order by month_start
+        """.format(rates=", ".join(f"sum(n_{c})::numeric / nullif(sum(d_{c}), 0) as rate_{c}" for c in TREND_CODES)),
+        {"month": month},
+    ).fetchall()
+    data = ReportData(
+        month=month,
+        view=view,
+        ranking=ranking,
+        late_dossiers=[i for i in items if i["item_type"] == "dossier"],
+        late_feedback=[i for i in items if i["item_type"] == "feedback"],
+        completeness=completeness,
+        trend=trend,
+    )
+    data.incomplete = [c for c in completeness if not c["complete"]]
+    if not completeness:
+        data.incomplete = [
+            {"unit_code": "*", "unit_name": None, "reasons": ["the quality gate has not judged this month"]}
+        ]
+    return data
+
+
+def gate_verdict(data: ReportData) -> str:
+    if data.is_complete:
+        return "complete"
+    return f"incomplete: {len(data.incomplete)} of {len(data.completeness) or len(data.ranking)} unit-months"

@@ -1,0 +1,32 @@
+"""The report's words, in Vietnamese as officials read them (metrics.md names the indicators)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+INDICATOR_NAMES = {
+    "2_1": "2.1 Giải quyết đúng hạn",
+    "3_3": "3.3 Tiếp nhận trực tuyến",
+    "3_6": "3.6 Thanh toán trực tuyến",
+    "4_1": "4.1 Cấp kết quả điện tử",
+    "4_2": "4.2 Số hóa hồ sơ",
+    "4_3": "4.3 Khai thác, sử dụng lại dữ liệu",
+    "5_2": "5.2 Xử lý phản ánh, kiến nghị đúng hạn",
+    "5_4": "5.4 Mức độ hài lòng (ước tính)",
+}
+TREND_NAMES = {
+    "2_1": "Đúng hạn",
+    "4_1": "Kết quả điện tử",
+    "4_2": "Số hóa",
+    "5_2": "PAKN đúng hạn",
+}
+LEVELS = {"province": "Cấp tỉnh", "department": "Sở, ngành", "district": "Cấp huyện", "commune": "Cấp xã"}
+VIEW_NAMES = {"as_was": "đơn vị theo địa giới tại tháng báo cáo", "as_is": "đơn vị theo địa giới hiện nay"}
+
+
+def month_title(month: date) -> str:
+    return f"tháng {month.month:02d}/{month.year}"
+
+
+def report_title(month: date) -> str:
+    return f"Kết quả đánh giá chỉ số phục vụ người dân, doanh nghiệp — {month_title(month)}"

@@ -1,0 +1,166 @@
+"""The monthly report for a simulated province-month, built by the monthly DAG after the nightly gate: the workbook
+checked cell by cell against the marts and the simulator's ground truth, the HTML rendered in headless Chromium;
+a month with a system down carries the incomplete banner."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import psycopg
+import pytest
+from openpyxl import load_workbook
+from PIL import Image
+
+from onestop.report.build import build
+from onestop.report.workbook import SHEETS
+from onestop.simulate import truth
+from onestop.simulate.faults import Fault
+from onestop.simulate.server import Servers
+from tests.browser import dump_dom, screenshot
+from tests.nightly_helpers import DAGS, point_airflow_at, province_with_empty_landing, run_night
+
+JULY = date(2025, 7, 1)
+LAST_NIGHT = date(2025, 7, 31)
+NEXT = date(2025, 8, 1)
+DOWN = "tayhoa"  # onegate_db: its login is refused
+CODES = ("2_1", "3_3", "3_6", "4_1", "4_2", "4_3", "5_2")
+
+
+def monthly_dag():
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(DAGS / "onestop_monthly_report.py"))
+    assert not bag.import_errors, bag.import_errors
+    return bag.get_dag("onestop_monthly_report")
+
+
+def rows_of(sheet, first: int = 6) -> list[tuple]:
+    return [r for r in sheet.iter_rows(min_row=first, values_only=True) if r[0] is not None]
+
+
+@pytest.fixture(scope="module")
+def reported(airflow_db, warehouse_url, tmp_path_factory, monkeypatch_module):
+    folder = tmp_path_factory.mktemp("report")
+    monkeypatch_module.setenv("ONESTOP_REPORTS_DIR", str(folder / "reports"))
+    sim = province_with_empty_landing(folder, warehouse_url, "simreport", date(2025, 5, 1), LAST_NIGHT, 4242)
+    with Servers(sim):
+        point_airflow_at(sim)
+        run_night(LAST_NIGHT, with_dbt=True)
+        run = monthly_dag().test(logical_date=datetime(2025, 8, 1, 6, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
+        states = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
+        oracle = truth.compute(sim.world, [JULY], datetime.combine(LAST_NIGHT, time(23, 59, 59)), date(2025, 5, 1))
+        july = {"states": states, "oracle": oracle, "folder": folder / "reports" / "2025-07"}
+        sim.plan.add(Fault(DOWN, NEXT, "down"))
+        sim.advance(NEXT)
+        run_night(NEXT, with_dbt=True)
+        august = build(NEXT, "as_was")
+    return july, august
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+def test_the_monthly_dag_builds_both_views_and_records_them(reported, warehouse_url) -> None:
+    july, _ = reported
+    assert july["states"]["month_judged"] == "success"
+    assert sorted(p.name for p in july["folder"].iterdir()) == [
+        "onestop-2025-07-as-is.html",
+        "onestop-2025-07-as-is.xlsx",
+        "onestop-2025-07-as-was.html",
+        "onestop-2025-07-as-was.xlsx",
+    ]
+    with psycopg.connect(warehouse_url) as conn:
+        leaks = conn.execute(
+            "select details from audit.quality_results where expectation = 'no_direct_identifiers' and not success"
+        ).fetchall()
+        conn.execute("set role onestop_bi")
+        runs = conn.execute(
+            "select view, gate_verdict, files from marts.report_runs where report_month = %s order by view", (JULY,)
+        ).fetchall()
+    book = load_workbook(july["folder"] / "onestop-2025-07-as-was.xlsx")
+    reasons = [r[5] for r in rows_of(book[SHEETS[4]])][:3]
+    assert [(v, verdict) for v, verdict, _ in runs] == [("as_is", "complete"), ("as_was", "complete")], (reasons, str(leaks)[:3000])
+    assert all(Path(files["xlsx"]).exists() for _, _, files in runs)
+
+
+@pytest.mark.parametrize("view", ["as_was", "as_is"])
+def test_the_workbook_equals_the_marts_and_the_ground_truth(reported, warehouse_url, view) -> None:
+    july, _ = reported
+    expected = july["oracle"][(JULY, view)]
+    book = load_workbook(july["folder"] / f"onestop-2025-07-{view.replace('_', '-')}.xlsx")
+    assert book.sheetnames == list(SHEETS)
+    assert book[SHEETS[0]]["A5"].value == "Cấp" and book[SHEETS[2]]["H5"].value == "Số ngày làm việc quá hạn"
+
+    ranking = rows_of(book[SHEETS[0]])
+    assert {r[2] for r in ranking} == set(expected.cards)
+    for _level, rank, unit, _name, subtotal, maximum, ratio, *_ in ranking:
+        card = expected.cards[unit]
+        assert (rank, maximum) == (card.rank, card.maximum), unit
+        assert subtotal == pytest.approx(float(card.subtotal), abs=1e-9)
+        assert ratio == pytest.approx(float(card.subtotal) / card.maximum, abs=1e-9)
+    # Ranked within each level, best first.
+    for level in {r[0] for r in ranking}:
+        ranks = [r[1] for r in ranking if r[0] == level]
+        assert ranks == sorted(ranks)
+    assert book[SHEETS[0]]["E6"].number_format == "0.00" and book[SHEETS[0]]["G6"].number_format == "0.0%"
+
+    indicators = rows_of(book[SHEETS[1]])
+    headers = [c.value for c in book[SHEETS[1]][5]]
+    for row in indicators:
+        card = expected.cards[row[0]]
+        for code in CODES:
+            name = next(h for h in headers if h and h.startswith(code.replace("_", ".") + " ") and h.endswith("tử số"))
+            column = headers.index(name)
+            got = (row[column], row[column + 1])
+            assert got == (card.numerator[code.replace("_", ".")], card.denominator[code.replace("_", ".")]), (
+                row[0],
+                code,
+            )
+
+    late = {(r[0], r[2], r[8]) for r in rows_of(book[SHEETS[2]])}
+    want = {(unit, j.dossier.code, j.handler) for unit, um in expected.units.items() for j in um.late}
+    if view == "as_was":
+        # What units of the month held, under them; what abolished units still held, under their successors.
+        assert {row for row in late if row[1] in {code for _, code, _ in want}} == want and len(want) > 5
+        assert {unit for unit, _, _ in late} <= set(expected.cards)
+    else:  # as is, each item is listed under today's unit
+        assert {code for _, code, _ in late} >= {code for _, code, _ in want}
+        assert {unit for unit, _, _ in late} <= set(expected.cards)
+
+    completeness = rows_of(book[SHEETS[4]])
+    assert completeness and all(r[2] == "Có" for r in completeness)
+
+
+def test_the_html_renders_in_chromium_with_ranking_and_charts(reported, tmp_path) -> None:
+    july, _ = reported
+    page = july["folder"] / "onestop-2025-07-as-was.html"
+    dom = dump_dom(page)
+    assert "Xếp hạng tháng 07/2025" in dom and dom.count("<svg") == 2 and "<polyline" in dom
+    assert 'id="incomplete"' not in dom
+    png = screenshot(page, tmp_path / "july.png")
+    image = Image.open(png).convert("RGB")
+    assert image.size == (1400, 2400)
+    colours = image.getcolors(maxcolors=1 << 20)
+    bar_blue = sum(count for count, rgb in colours if rgb == (31, 78, 120))  # table header and score bars
+    assert bar_blue > 20_000, bar_blue
+
+
+def test_a_month_with_a_system_down_shows_the_incomplete_banner(reported, tmp_path) -> None:
+    _, august = reported
+    assert august.verdict.startswith("incomplete")
+    dom = dump_dom(august.html)
+    banner = dom[dom.find("<h1>") : dom.find("<h2>")]
+    assert 'id="incomplete"' in banner and "Cảnh báo: dữ liệu chưa đầy đủ" in banner, banner
+    assert f"{DOWN} 2025-08-01" in banner, banner
+    book = load_workbook(august.workbook)
+    assert "chưa đầy đủ" in book[SHEETS[0]]["A3"].value
+    reasons = {r[0]: r[5] for r in rows_of(book[SHEETS[4]])}
+    assert any(f"{DOWN} 2025-08-01" in (text or "") for text in reasons.values())
+    image = Image.open(screenshot(august.html, tmp_path / "august.png")).convert("RGB")
+    banner_red = sum(count for count, rgb in image.getcolors(maxcolors=1 << 20) if rgb == (156, 0, 6))
+    assert banner_red > 500, banner_red
