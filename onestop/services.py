@@ -78,3 +78,14 @@ class AirflowServices:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+WORKER_NAME_VAR = "ONESTOP_WORKER_NAME"
+
+
+def worker_hostname() -> str:
+    """Airflow's hostname callable (`AIRFLOW__CORE__HOSTNAME_CALLABLE`): several workers on one machine each name
+    themselves (ONESTOP_WORKER_NAME), so task instances say which one ran them."""
+    import socket
+
+    return os.environ.get(WORKER_NAME_VAR) or socket.getfqdn()

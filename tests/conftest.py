@@ -36,6 +36,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
     state = Path(tempfile.mkdtemp(prefix="onestop-test-"))
     os.environ[STATE_DIR_VAR] = str(state)
+    # Airflow's api-server, when a test starts one, on a port of its own (never a UI already on 8080).
+    os.environ.setdefault("ONESTOP_AIRFLOW_PORT", str(_free_port()))
     server = None if EXTERNAL_URL else warehouse.embedded()
     url = EXTERNAL_URL or server.start().url(warehouse.WAREHOUSE_DB)
     os.environ[WAREHOUSE_URL_VAR] = url
@@ -43,6 +45,14 @@ def pytest_configure(config: pytest.Config) -> None:
     apply_airflow_environment(url)
     os.environ.setdefault("ONESTOP_TASK_RETRIES", "0")  # tests see failures at once; retries are configuration
     _SESSION.update(state=state, server=server, url=url)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -84,7 +84,10 @@ def test_the_monthly_dag_builds_both_views_and_records_them(reported, warehouse_
         ).fetchall()
     book = load_workbook(july["folder"] / "onestop-2025-07-as-was.xlsx")
     reasons = [r[5] for r in rows_of(book[SHEETS[4]])][:3]
-    assert [(v, verdict) for v, verdict, _ in runs] == [("as_is", "complete"), ("as_was", "complete")], (reasons, str(leaks)[:3000])
+    assert [(v, verdict) for v, verdict, _ in runs] == [("as_is", "complete"), ("as_was", "complete")], (
+        reasons,
+        str(leaks)[:3000],
+    )
     assert all(Path(files["xlsx"]).exists() for _, _, files in runs)
 
 
