@@ -89,6 +89,27 @@ def _gate(args: argparse.Namespace) -> int:
     return 0 if result.passed else 1
 
 
+def _ui(args: argparse.Namespace) -> int:
+    """Airflow's own UI on the embedded warehouse, with the demo's runs: api-server, scheduler, dag-processor."""
+    import time
+
+    from onestop import warehouse
+    from onestop.airflow_env import apply_airflow_environment
+    from onestop.services import AirflowServices
+
+    if not warehouse.is_external():
+        warehouse.embedded().start()
+    apply_airflow_environment()
+    with AirflowServices() as services:
+        print(f"Airflow UI: {services.base_url}  (logs in {services.log_dir}); Ctrl-C stops it", flush=True)
+        try:
+            while all(p.poll() is None for p in services.processes.values()):
+                time.sleep(2)
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
 def _month(text: str) -> date:
     return date.fromisoformat(f"{text}-01")
 
@@ -124,6 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
     gate = commands.add_parser("gate", help="run the quality gate for one night (as the nightly DAG does)")
     gate.add_argument("--night", type=date.fromisoformat, required=True, help="YYYY-MM-DD")
     gate.set_defaults(func=_gate)
+
+    ui = commands.add_parser("ui", help="Airflow's UI (api-server, scheduler, dag-processor) on the warehouse")
+    ui.set_defaults(func=_ui)
 
     demo = commands.add_parser("demo", help="the main job on the embedded default, end to end")
     demo.set_defaults(func=_demo)

@@ -1,8 +1,9 @@
 """`make demo`: the main job on the embedded default, phase by phase, with a summary at the end.
 
 Start the warehouse, bootstrap it, generate the demo province up to yesterday (its nine simulated systems of
-three kinds), run the real nightly DAG through Airflow for the initial load and then for one ordinary night,
-and say what landed. A second run reuses the warehouse, the province and Airflow's database.
+three kinds), run the real nightly DAG through Airflow for the initial load and then for one ordinary night
+(extraction, dbt through Cosmos, the quality gate), run the monthly report DAG for the last complete month, and
+say what landed and where to look. A second run reuses the warehouse, the province and Airflow's database.
 """
 
 from __future__ import annotations
@@ -105,6 +106,32 @@ def _run_night(night: date) -> list[str]:
         ).fetchall()
     for system_id, read, landed, quarantined, status in rows:
         lines.append(f"  {system_id:<10} {status:<8} read {read:>7}  landed {landed:>7}  quarantined {quarantined}")
+    gate = next((ti for ti in tis if ti.task_id == "quality_gate"), None)
+    if gate is not None:
+        lines.append(f"quality gate: {'passed' if str(gate.state) == 'success' else str(gate.state)}")
+    return lines
+
+
+def _monthly_report(today: date) -> list[str]:
+    from airflow.dag_processing.dagbag import DagBag
+
+    from onestop.report.build import reports_dir
+    from onestop.settings import PROJECT_ROOT
+
+    bag = DagBag(dag_folder=str(PROJECT_ROOT / "dags" / "onestop_monthly_report.py"))
+    if bag.import_errors:
+        raise RuntimeError(f"the monthly report DAG does not import: {bag.import_errors}")
+    logical = datetime.combine(today.replace(day=1), datetime.min.time().replace(hour=6), tzinfo=LOCAL)
+    run = bag.get_dag("onestop_monthly_report").test(logical_date=logical)
+    month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    lines = [f"run {run.run_id}: {run.state} (report of {month:%m/%Y})"]
+    with psycopg.connect(warehouse.warehouse_url()) as conn:
+        for view, verdict in conn.execute(
+            "select view, gate_verdict from audit.report_runs where report_month = %s order by view", (month,)
+        ):
+            lines.append(f"{view}: data {verdict}")
+    folder = reports_dir() / f"{month:%Y-%m}"
+    lines += [f"  {path}" for path in sorted(folder.glob("*"))] if folder.exists() else []
     return lines
 
 
@@ -124,11 +151,17 @@ def _summary() -> list[str]:
             " where s.view = 'as_was' and s.month_start = %s and s.level = 'commune' order by s.rank_in_level",
             (month,),
         ).fetchall()
+        completeness = conn.execute(
+            "select count(*) filter (where complete), count(*) from marts.data_completeness"
+            " where view = 'as_was' and month_start = %s",
+            (month,),
+        ).fetchone()
     lines = [
         f"systems loaded: {systems}",
         f"dossiers: {dossiers} ({versions} versions landed in raw)",
         f"feedback items: {feedback}",
         f"nights recorded: {nights[0]} ({nights[1]} complete)",
+        f"gate verdict {month:%m/%Y}: {completeness[0]} of {completeness[1]} unit-months complete",
     ]
     if ranked:
         lines.append(f"scorecard {month:%m/%Y}, communes and wards, top and bottom of {len(ranked)}:")
@@ -166,9 +199,12 @@ def run_demo() -> int:
         if sim.current is None or sim.current < yesterday:
             sim.advance(yesterday)
         phase(f"nightly DAG, an ordinary night ({yesterday})", lambda: _run_night(yesterday))
-    lines = phase("summary", _summary)
-    del lines
+    phase("monthly report DAG (last complete month)", lambda: _monthly_report(today))
+    phase("summary", _summary)
+    from onestop.quality.gate import data_docs_index
+
     print(f"\ndemo finished in {time.monotonic() - started:.0f} s")
-    print(f"warehouse: {warehouse.warehouse_url().split('@')[-1]}   (BI tools: onestop warehouse url --role bi)")
-    print("Airflow UI: make ui   (then http://127.0.0.1:8080)")
+    print(f"warehouse:  {warehouse.warehouse_url().split('@')[-1]}   (BI tools: onestop warehouse url --role bi)")
+    print(f"Data Docs:  {data_docs_index()}")
+    print(f"Airflow UI: make ui   (then http://127.0.0.1:{os.environ.get('ONESTOP_AIRFLOW_PORT', '8080')})")
     return 0

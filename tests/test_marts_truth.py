@@ -59,13 +59,14 @@ def night_through_dbt(night: date, conf: dict | None = None) -> None:
 
 
 def checksums(url: str) -> dict[str, tuple[int, str]]:
-    """Every marts table's rows and an ordered checksum of their content, less the rebuild stamp."""
+    """Every marts table's rows and an ordered checksum of their content, less when and by which run it was built."""
     with psycopg.connect(url) as conn:
         tables = [t for (t,) in conn.execute("select tablename from pg_tables where schemaname = 'marts'")]
         return {
             table: conn.execute(
                 f"select count(*), md5(coalesce(string_agg(r, '|' order by r), '')) from ("
-                f"select (to_jsonb(t) - 'refreshed_at')::text as r from marts.{table} as t) as rows"
+                f"select (to_jsonb(t) - array['refreshed_at', 'gate_run_id', 'checked_at'])::text as r"
+                f" from marts.{table} as t) as rows"
             ).fetchone()
             for table in tables
         }

@@ -39,6 +39,8 @@ def month_reported(logical_date) -> date:
 
 
 def last_night_judged(month: date) -> bool:
+    """Whether the gate has judged the month's last night, or a later one (an initial load after the month's
+    end covers it)."""
     following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
     last_night = following - timedelta(days=1)
     with psycopg.connect(warehouse_url()) as conn:
