@@ -29,8 +29,14 @@ def main() -> None:
     sim = Simulation(args.province)
     url = warehouse.warehouse_url()
     with psycopg.connect(url, autocommit=True) as conn:
-        for table in ("raw.dossier_records", "raw.feedback_records", "audit.extraction_runs", "audit.watermarks",
-                      "audit.quarantine", "audit.csv_files"):
+        for table in (
+            "raw.dossier_records",
+            "raw.feedback_records",
+            "audit.extraction_runs",
+            "audit.watermarks",
+            "audit.quarantine",
+            "audit.csv_files",
+        ):
             conn.execute(f"truncate {table}")
     results = []
     with Servers(sim):
@@ -45,14 +51,24 @@ def main() -> None:
             began = time.monotonic()
             outcome = Landing(url, entry, start, timedelta(days=2)).run()
             seconds = time.monotonic() - began
-            results.append({"system": entry.id, "kind": entry.kind, "read": outcome.rows_read,
-                            "landed": outcome.rows_landed, "seconds": round(seconds, 1),
-                            "rows_per_s": round(outcome.rows_read / seconds)})
+            results.append(
+                {
+                    "system": entry.id,
+                    "kind": entry.kind,
+                    "read": outcome.rows_read,
+                    "landed": outcome.rows_landed,
+                    "seconds": round(seconds, 1),
+                    "rows_per_s": round(outcome.rows_read / seconds),
+                }
+            )
             print(results[-1], flush=True)
         total = time.monotonic() - total_started
     read = sum(r["read"] for r in results)
-    print(json.dumps({"systems": results, "rows_read": read, "seconds": round(total, 1),
-                      "rows_per_s": round(read / total)}))
+    print(
+        json.dumps(
+            {"systems": results, "rows_read": read, "seconds": round(total, 1), "rows_per_s": round(read / total)}
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -131,3 +131,16 @@ def fresh_province(warehouse_url: str, tmp_path: Path, request: pytest.FixtureRe
     sim = Simulation(tmp_path / "province", warehouse_url, name=name)
     sim.generate(date(2025, 6, 2), date(2025, 6, 20), seed=11, preset="small")
     return sim
+
+
+@pytest.fixture(scope="session")
+def reported(airflow_db, warehouse_url, tmp_path_factory):
+    """A province-month through the nightly and monthly DAGs (tests/reported_province.py), built once."""
+    from tests.reported_province import build_reported
+
+    saved = os.environ.get("ONESTOP_REPORTS_DIR")
+    yield build_reported(tmp_path_factory.mktemp("reported"), warehouse_url)
+    if saved is None:
+        os.environ.pop("ONESTOP_REPORTS_DIR", None)
+    else:
+        os.environ["ONESTOP_REPORTS_DIR"] = saved

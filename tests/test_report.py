@@ -4,69 +4,26 @@ a month with a system down carries the incomplete banner."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
-from onestop.report.build import build
 from onestop.report.workbook import SHEETS
-from onestop.simulate import truth
-from onestop.simulate.faults import Fault
-from onestop.simulate.server import Servers
 from tests.browser import dump_dom, screenshot
-from tests.nightly_helpers import DAGS, point_airflow_at, province_with_empty_landing, run_night
+from tests.reported_province import DOWN, JULY
 
-JULY = date(2025, 7, 1)
-LAST_NIGHT = date(2025, 7, 31)
-NEXT = date(2025, 8, 1)
-DOWN = "tayhoa"  # onegate_db: its login is refused
 CODES = ("2_1", "3_3", "3_6", "4_1", "4_2", "4_3", "5_2")
-
-
-def monthly_dag():
-    from airflow.dag_processing.dagbag import DagBag
-
-    bag = DagBag(dag_folder=str(DAGS / "onestop_monthly_report.py"))
-    assert not bag.import_errors, bag.import_errors
-    return bag.get_dag("onestop_monthly_report")
 
 
 def rows_of(sheet, first: int = 6) -> list[tuple]:
     return [r for r in sheet.iter_rows(min_row=first, values_only=True) if r[0] is not None]
 
 
-@pytest.fixture(scope="module")
-def reported(airflow_db, warehouse_url, tmp_path_factory, monkeypatch_module):
-    folder = tmp_path_factory.mktemp("report")
-    monkeypatch_module.setenv("ONESTOP_REPORTS_DIR", str(folder / "reports"))
-    sim = province_with_empty_landing(folder, warehouse_url, "simreport", date(2025, 5, 1), LAST_NIGHT, 4242)
-    with Servers(sim):
-        point_airflow_at(sim)
-        run_night(LAST_NIGHT, with_dbt=True)
-        run = monthly_dag().test(logical_date=datetime(2025, 8, 1, 6, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
-        states = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
-        oracle = truth.compute(sim.world, [JULY], datetime.combine(LAST_NIGHT, time(23, 59, 59)), date(2025, 5, 1))
-        july = {"states": states, "oracle": oracle, "folder": folder / "reports" / "2025-07"}
-        sim.plan.add(Fault(DOWN, NEXT, "down"))
-        sim.advance(NEXT)
-        run_night(NEXT, with_dbt=True)
-        august = build(NEXT, "as_was")
-    return july, august
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module():
-    with pytest.MonkeyPatch.context() as patch:
-        yield patch
-
-
 def test_the_monthly_dag_builds_both_views_and_records_them(reported, warehouse_url) -> None:
-    july, _ = reported
+    july = reported["july"]
     assert july["states"]["month_judged"] == "success"
     assert sorted(p.name for p in july["folder"].iterdir()) == [
         "onestop-2025-07-as-is.html",
@@ -93,7 +50,7 @@ def test_the_monthly_dag_builds_both_views_and_records_them(reported, warehouse_
 
 @pytest.mark.parametrize("view", ["as_was", "as_is"])
 def test_the_workbook_equals_the_marts_and_the_ground_truth(reported, warehouse_url, view) -> None:
-    july, _ = reported
+    july = reported["july"]
     expected = july["oracle"][(JULY, view)]
     book = load_workbook(july["folder"] / f"onestop-2025-07-{view.replace('_', '-')}.xlsx")
     assert book.sheetnames == list(SHEETS)
@@ -140,7 +97,7 @@ def test_the_workbook_equals_the_marts_and_the_ground_truth(reported, warehouse_
 
 
 def test_the_html_renders_in_chromium_with_ranking_and_charts(reported, tmp_path) -> None:
-    july, _ = reported
+    july = reported["july"]
     page = july["folder"] / "onestop-2025-07-as-was.html"
     dom = dump_dom(page)
     assert "Xếp hạng tháng 07/2025" in dom and dom.count("<svg") == 2 and "<polyline" in dom
@@ -154,7 +111,7 @@ def test_the_html_renders_in_chromium_with_ranking_and_charts(reported, tmp_path
 
 
 def test_a_month_with_a_system_down_shows_the_incomplete_banner(reported, tmp_path) -> None:
-    _, august = reported
+    august = reported["august"]
     assert august.verdict.startswith("incomplete")
     dom = dump_dom(august.html)
     banner = dom[dom.find("<h1>") : dom.find("<h2>")]

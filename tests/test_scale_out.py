@@ -20,6 +20,7 @@ from tests.nightly_helpers import point_airflow_at, province_with_empty_landing
 from tests.test_backfill import _airflow
 
 WORKERS = ("onestop-w1", "onestop-w2")
+RUN_ID = "backfill__2025-09-21T01:00:00+07:00"  # this test's run (the session's Airflow database has others)
 
 
 def free_port() -> int:
@@ -76,12 +77,13 @@ def wait_for_backfill(warehouse_url: str) -> tuple[str | None, dict[str, int]]:
         while time.monotonic() < deadline and state not in ("success", "failed"):
             time.sleep(3)
             row = conn.execute(
-                "select state from dag_run where dag_id = 'onestop_nightly' and run_type = 'backfill'"
+                "select state from dag_run where dag_id = 'onestop_nightly' and run_id = %s", (RUN_ID,)
             ).fetchone()
             state = row[0] if row else None
         hosts = conn.execute(
             "select ti.hostname, count(*) from task_instance ti join dag_run r on r.run_id = ti.run_id"
-            " where r.run_type = 'backfill' and ti.task_id = 'extract' and ti.state = 'success' group by 1"
+            " where r.run_id = %s and ti.task_id = 'extract' and ti.state = 'success' group by 1",
+            (RUN_ID,),
         ).fetchall()
     return state, dict(hosts)
 

@@ -46,7 +46,9 @@ renamed as (
             '$.DanhSachGiayToKetQua[*] ? (@.MaGiayToKetQua != "" && @.DuongDanTepTinKetQua != "")'
         ), false) as has_electronic_result,
         jsonb_array_length(coalesce(records.payload -> 'DanhSachHoSoBoSung', '[]')) as supplement_count,
-        records.payload
+        -- The nested lists the history and supplement models unnest; never the whole payload (personal data).
+        records.payload -> 'QuaTrinhXuLy' as processing_steps,
+        records.payload -> 'DanhSachHoSoBoSung' as supplement_requests
     from records
     cross join pseudonym_key
     left join status_map on records.payload ->> 'TrangThaiHoSo' = status_map.vendor_status

@@ -18,7 +18,7 @@ entries as (
         entry.value ->> 'NoiDungXuLy' as action,
         nullif(entry.value ->> 'TrangThai', '')::smallint as status_code
     from dossiers
-    cross join lateral jsonb_array_elements(dossiers.payload -> 'QuaTrinhXuLy') with ordinality as entry (value, ordinality)
+    cross join lateral jsonb_array_elements(dossiers.processing_steps) with ordinality as entry (value, ordinality)
 )
 
 select * from entries

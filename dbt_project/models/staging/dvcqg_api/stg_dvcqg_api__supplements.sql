@@ -14,7 +14,7 @@ requests as (
         {{ api_ts("request.value ->> 'NgayYeuCau'") }} as requested_at,
         {{ api_ts("request.value ->> 'NgayTiepNhanBoSung'") }} as documents_returned_at
     from dossiers
-    cross join lateral jsonb_array_elements(dossiers.payload -> 'DanhSachHoSoBoSung')
+    cross join lateral jsonb_array_elements(dossiers.supplement_requests)
         with ordinality as request (value, ordinality)
 )
 

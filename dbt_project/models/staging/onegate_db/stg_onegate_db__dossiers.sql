@@ -44,7 +44,9 @@ renamed as (
         coalesce(jsonb_path_exists(records.payload, '$.results[*] ? (@.doc_code != null && @.doc_url != null)'), false)
             as has_electronic_result,
         jsonb_array_length(coalesce(records.payload -> 'supplements', '[]')) as supplement_count,
-        records.payload
+        -- The nested lists the history and supplement models unnest; never the whole payload (personal data).
+        records.payload -> 'actions' as processing_steps,
+        records.payload -> 'supplements' as supplement_requests
     from records
     cross join pseudonym_key
     left join status_map on records.payload ->> 'status' = status_map.vendor_status

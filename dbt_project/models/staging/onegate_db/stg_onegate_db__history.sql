@@ -23,7 +23,7 @@ entries as (
         entry.value ->> 'action' as action,
         status_map.status_code
     from dossiers
-    cross join lateral jsonb_array_elements(dossiers.payload -> 'actions') with ordinality as entry (value, ordinality)
+    cross join lateral jsonb_array_elements(dossiers.processing_steps) with ordinality as entry (value, ordinality)
     left join status_map on entry.value ->> 'status' = status_map.vendor_status
 )
 

@@ -14,7 +14,7 @@ requests as (
         {{ iso_ts("request.value ->> 'requested_at'") }} as requested_at,
         {{ iso_ts("request.value ->> 'returned_at'") }} as documents_returned_at
     from dossiers
-    cross join lateral jsonb_array_elements(dossiers.payload -> 'supplements') with ordinality as request (value, ordinality)
+    cross join lateral jsonb_array_elements(dossiers.supplement_requests) with ordinality as request (value, ordinality)
 )
 
 select * from requests
