@@ -56,16 +56,10 @@ class Bench:
 
     def prepare(self) -> dict:
         from onestop.simulate.simulation import Simulation
-        from tests.nightly_helpers import LANDING_TABLES
+        from tests.nightly_helpers import empty_warehouse
 
         bootstrap.init(self.url)
-        with psycopg.connect(self.url, autocommit=True) as conn:
-            for table in LANDING_TABLES:
-                conn.execute(f"truncate {table}")
-            for (name,) in conn.execute(
-                "select format('%I.%I', schemaname, tablename) from pg_tables where schemaname in ('staging', 'marts')"
-            ).fetchall():
-                conn.execute(f"drop table if exists {name} cascade")
+        empty_warehouse(self.url)
         self.sim = Simulation(self.folder, self.url, name=f"bench{self.label}")
         self.night = date(2025, 12, 30)
         start = (self.night - timedelta(days=30 * self.months)).replace(day=1)

@@ -54,18 +54,23 @@ LANDING_TABLES = (
 
 def province_with_empty_landing(folder, url: str, name: str, start: date, end: date, seed: int):
     """A small simulated province generated up to `end`, and a landing emptied for it."""
-    import psycopg
-
     from onestop.simulate.simulation import Simulation
 
     sim = Simulation(folder, url, name=name)
     sim.generate(start, end, seed=seed, preset="small")
+    empty_warehouse(url)
+    return sim
+
+
+def empty_warehouse(url: str) -> None:
+    """The landing emptied, and what dbt built from an earlier landing dropped: incremental models would otherwise
+    keep its dossiers."""
+    import psycopg
+
     with psycopg.connect(url, autocommit=True) as conn:
         for table in LANDING_TABLES:
             conn.execute(f"truncate {table}")
-        # What dbt built from an earlier landing goes too: incremental models would otherwise keep its dossiers.
         for (name,) in conn.execute(
             "select format('%I.%I', schemaname, tablename) from pg_tables where schemaname in ('staging', 'marts')"
         ).fetchall():
             conn.execute(f"drop table if exists {name} cascade")
-    return sim
