@@ -26,20 +26,25 @@ def write(r: dict, path: Path) -> None:
     lines += [
         "## 1. Landing against a bare COPY (target: ratio ≥ 0.7)",
         "",
-        "| rows | onestop landing (s) | bare COPY, same rows, same indexes (s) | ratio |",
-        "|---|---|---|---|",
+        "| rows | onestop write path (s) | bare COPY, same rows, same indexes (s) | ratio |"
+        " onestop incl. waiting on the source (s) |",
+        "|---|---|---|---|---|",
     ]
     nights = year["copy_night"]
-    night = {k: median([n[k] for n in nights]) for k in ("rows", "onestop_s", "copy_s", "ratio")}
+    night = {k: median([n[k] for n in nights]) for k in ("rows", "onestop_s", "copy_s", "ratio", "with_source_s")}
     for name, c in (("a night", night), ("the year (initial load)", year["copy_year"])):
         lines.append(
             f"| {name}: {int(c['rows']):,} | {c['onestop_s']:.1f} | {c['copy_s']:.1f} | {c['ratio']:.2f} "
-            f"({_mark(c['ratio'] >= 0.7)}) |"
+            f"({_mark(c['ratio'] >= 0.7)}) | {c['with_source_s']:.1f} |"
         )
     lines += [
         "",
-        "onestop's time is its own landing timer (fetch from the source, contract check, `COPY` to a staging",
-        "table, dedup insert, audit), summed over systems; the bare COPY loads the rows already in memory.",
+        "onestop's write path is its landing timer (`audit.extraction_runs.seconds`: contract check, checksum,",
+        "`COPY` to a temporary table, the de-duplicating insert into `raw`, quarantine, audit, commit) less the time",
+        "spent opening and reading the source (`source_seconds`: connecting, requests, files, parsing its",
+        "format), summed over systems. The bare COPY loads the same `raw` rows, already in memory in binary form,",
+        "into a table like `raw`'s (same indexes). The last column is onestop's whole extraction, waiting on the",
+        "source included.",
         "",
     ]
 

@@ -105,25 +105,35 @@ def onestop_nightly():
 
         return summarize(datetime.fromisoformat(_night()).date())
 
-    @task.short_circuit(retries=0)
+    # Skips dbt only: the gate still judges the night's landing (trigger rules below the dbt group are kept).
+    @task.short_circuit(retries=0, ignore_downstream_trigger_rules=False)
     def transform_wanted() -> bool:
         """A backfill of many nights lands them all, then builds the marts once: run it with the conf
         {"transform": false} and the last night (or `onestop dbt build`) with the default."""
         return bool(get_current_context()["params"]["transform"])
 
-    @task(retries=0)
+    @task(retries=0, trigger_rule=TriggerRule.NONE_FAILED)
     def quality_gate() -> dict:
-        """Great Expectations on the landing and the marts; fails listing the failed error-level expectations."""
+        """Great Expectations on the landing and the marts (the landing only when dbt did not run); fails
+        listing the failed error-level expectations."""
         from onestop.quality.gate import run_gate
 
-        result = run_gate(datetime.fromisoformat(_night()).date(), get_current_context()["run_id"])
+        context = get_current_context()
+        result = run_gate(
+            datetime.fromisoformat(_night()).date(), context["run_id"], marts_built=context["params"]["transform"]
+        )
         return {"passed": result.passed, "warnings": [f.line() for f in result.warnings], "docs": str(result.docs)}
 
     @task(trigger_rule=TriggerRule.ALL_DONE, retries=0, outlets=[GATED_MARTS])
     def publish() -> dict:
-        """Tell what follows (the monthly report) that the night's marts and verdict stand, passed or not."""
+        """Tell what follows (the monthly report) that the night's marts and verdict stand, passed or not;
+        skipped when the marts were not rebuilt (nothing new for the report)."""
+        from airflow.sdk.exceptions import AirflowSkipException
+
         from onestop.quality.publish import verdict_of
 
+        if not get_current_context()["params"]["transform"]:
+            raise AirflowSkipException("the marts were not rebuilt (transform: false)")
         return verdict_of(datetime.fromisoformat(_night()).date())
 
     night = summarize_night()

@@ -22,6 +22,8 @@ create table if not exists audit.extraction_runs (
     started_at      timestamptz not null default now(),
     finished_at     timestamptz
 );
+-- time spent waiting on the system (requests, reads, parsing its format): `seconds` minus this is the write path
+alter table audit.extraction_runs add column if not exists source_seconds numeric(12, 3);
 create index if not exists extraction_runs_system_interval
     on audit.extraction_runs (system_id, interval_start);
 

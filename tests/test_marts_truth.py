@@ -12,12 +12,12 @@ import pytest
 
 from onestop.simulate import truth
 from onestop.simulate.server import Servers
+from tests.marts_helpers import assert_equal_to_truth, checksums, marts
 from tests.nightly_helpers import point_airflow_at, province_with_empty_landing, run_night
 
 MONTHS = [date(2025, 6, 1), date(2025, 7, 1), date(2025, 8, 1)]
 NIGHT = date(2025, 8, 31)
 NEXT_NIGHT = date(2025, 9, 1)
-CODES = {"2.1": "2_1", "3.3": "3_3", "3.6": "3_6", "4.1": "4_1", "4.2": "4_2", "4.3": "4_3", "5.2": "5_2"}
 
 
 @pytest.fixture(scope="module")
@@ -58,20 +58,6 @@ def night_through_dbt(night: date, conf: dict | None = None) -> None:
     assert len(dbt_tasks) > 20 and all(s == ["success"] for s in dbt_tasks.values()), dbt_tasks
 
 
-def checksums(url: str) -> dict[str, tuple[int, str]]:
-    """Every marts table's rows and an ordered checksum of their content, less when and by which run it was built."""
-    with psycopg.connect(url) as conn:
-        tables = [t for (t,) in conn.execute("select tablename from pg_tables where schemaname = 'marts'")]
-        return {
-            table: conn.execute(
-                f"select count(*), md5(coalesce(string_agg(r, '|' order by r), '')) from ("
-                f"select (to_jsonb(t) - array['refreshed_at', 'gate_run_id', 'checked_at'])::text as r"
-                f" from marts.{table} as t) as rows"
-            ).fetchone()
-            for table in tables
-        }
-
-
 def stamps(url: str) -> dict[str, int]:
     """How many dossiers the newest build stamped, against all of them."""
     with psycopg.connect(url) as conn:
@@ -80,17 +66,6 @@ def stamps(url: str) -> dict[str, int]:
             " count(*) from marts.fct_dossiers"
         ).fetchone()
     return {"newest": newest, "total": total}
-
-
-def marts(url: str, months: list[date]) -> dict:
-    with psycopg.connect(url) as conn:
-        conn.execute("set role onestop_bi")
-        rows = conn.execute("select * from marts.fct_unit_month_scorecard where month_start = any(%s)", (months,))
-        names = [c.name for c in rows.description]
-        return {
-            (r["view"], r["month_start"], r["unit_code"]): r
-            for r in (dict(zip(names, row, strict=True)) for row in rows)
-        }
 
 
 @pytest.mark.parametrize("view", ["as_was", "as_is"])
@@ -115,28 +90,3 @@ def test_a_full_refresh_leaves_every_marts_table_identical(next_night) -> None:
     _, (incremental, _, _), (refreshed, _) = next_night
     assert {"fct_dossiers", "fct_dossier_month", "fct_unit_month_scorecard"} <= set(incremental)
     assert incremental == refreshed
-
-
-def assert_equal_to_truth(oracle, found, view: str, months: list[date]) -> None:
-    mismatches = []
-    for month in months:
-        expected = oracle[(month, view)]
-        units = {unit for (v, m, unit) in found if v == view and m == month}
-        assert units == set(expected.cards), (view, month)
-        for unit, card in expected.cards.items():
-            row = found[(view, month, unit)]
-            for code, column in CODES.items():
-                got = (row[f"n_{column}"], row[f"d_{column}"])
-                want = (card.numerator[code], card.denominator[code])
-                if got != want:
-                    mismatches.append((view, month, unit, code, got, want))
-            if float(row["subtotal"]) != pytest.approx(float(card.subtotal), abs=1e-9):
-                taken_in = (row["feedback_taken_in"], expected.units[unit].feedback_taken_in)
-                mismatches.append(
-                    (view, month, unit, "subtotal", float(row["subtotal"]), float(card.subtotal), taken_in)
-                )
-            if row["max_points"] != card.maximum or row["rank_in_level"] != card.rank:
-                mismatches.append(
-                    (view, month, unit, "rank", (row["max_points"], row["rank_in_level"]), (card.maximum, card.rank))
-                )
-    assert not mismatches, "\n".join(map(str, mismatches[:20]))

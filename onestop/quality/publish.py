@@ -40,7 +40,7 @@ def month_reported(logical_date) -> date:
 
 def last_night_judged(month: date) -> bool:
     """Whether the gate has judged the month's last night, or a later one (an initial load after the month's
-    end covers it)."""
+    end covers it), on marts rebuilt that night (not a landing-only backfill night)."""
     following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
     last_night = following - timedelta(days=1)
     with psycopg.connect(warehouse_url()) as conn:
@@ -48,6 +48,7 @@ def last_night_judged(month: date) -> bool:
             return False
         return bool(
             conn.execute(
-                "select exists (select 1 from marts.night_completeness where night = %s)", (last_night,)
+                "select exists (select 1 from marts.night_completeness where night >= %s and marts_built)",
+                (last_night,),
             ).fetchone()[0]
         )

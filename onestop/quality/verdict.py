@@ -26,6 +26,8 @@ create table if not exists marts.night_completeness (
     checked_at      timestamptz not null default now(),
     primary key (night, system_id)
 );
+-- false when the night's gate judged the landing only (dbt did not run): the report waits for built marts
+alter table marts.night_completeness add column if not exists marts_built boolean not null default true;
 create table if not exists marts.data_completeness (
     view            text    not null,
     month_start     date    not null,
@@ -112,14 +114,17 @@ def write_verdict(conn, result: GateResult) -> None:
         reasons = [] if system in delivered else [f"not delivered: {missing_reasons.get(system, 'not run')}"]
         reasons += [f.line() for f in result.errors if system in f.systems]
         reasons += [f.line() for f in unattributed]
-        rows.append((result.night, system, system in delivered, not reasons, reasons, result.run_id))
+        rows.append(
+            (result.night, system, system in delivered, not reasons, reasons, result.run_id, result.marts_built)
+        )
     conn.execute(DDL)
     conn.execute("delete from marts.night_completeness where night = %s", (result.night,))
     with conn.cursor() as cur:
         cur.executemany(
-            "insert into marts.night_completeness (night, system_id, delivered, complete, reasons, gate_run_id)"
-            " values (%s, %s, %s, %s, %s, %s)",
+            "insert into marts.night_completeness (night, system_id, delivered, complete, reasons, gate_run_id,"
+            " marts_built) values (%s, %s, %s, %s, %s, %s, %s)",
             rows,
         )
     conn.execute("delete from marts.data_completeness")
-    conn.execute(MONTHS_SQL)
+    if conn.execute("select to_regclass('marts.fct_unit_month_scorecard') is not null").fetchone()[0]:
+        conn.execute(MONTHS_SQL)  # no unit-months before the marts are first built

@@ -89,3 +89,56 @@ def pick_malformation(rng: random.Random, rate: float, reasons: list[str] | None
     if rng.random() >= rate:
         return None
     return rng.choice(reasons or list(MALFORMATIONS))
+
+
+# What each kind of system can suffer in a chaos run, and the column a vendor upgrade renames.
+CHAOS_FAULTS = {
+    "dvcqg_api": ("down", "shifting", "duplicates", "malformed", "renamed"),
+    "onegate_db": ("down", "malformed", "renamed"),
+    "csv_drop": ("down", "duplicates", "reexport", "malformed", "renamed"),
+}
+RENAMES = {
+    "dvcqg_api": {"column": "NgayTiepNhan", "to": "NgayNhanHoSo"},
+    "onegate_db": {"column": "received_at", "to": "receive_date"},
+    "csv_drop": {"column": "Ngày tiếp nhận", "to": "Ngày nhận"},
+}
+DOWN_MODES = ("5xx", "refuse", "timeout")
+
+
+def chaos_plan(kinds: dict[str, str], nights: list[date], seed: int, per_night: int = 2) -> list[Fault]:
+    """Faults drawn from `seed` for every night but the last (which stays clean): `per_night` systems struck each
+    night, every kind of fault at least once, a system down for one to three nights, a renamed column fixed two
+    nights later (the vendor's hotfix). A system already struck by a lasting fault is left alone meanwhile."""
+    rng = random.Random(seed)
+    systems = sorted(kinds)
+    busy_until: dict[str, date] = {}
+    wanted = [kind for kind in KINDS if any(kind in offered for offered in CHAOS_FAULTS.values())]
+    rng.shuffle(wanted)
+    faults: list[Fault] = []
+    struck = nights[:-1]
+    for index, night in enumerate(struck):
+        free = [s for s in systems if busy_until.get(s, date.min) < night]
+        rng.shuffle(free)
+        for system in free[:per_night]:
+            offered = list(CHAOS_FAULTS[kinds[system]])
+            # A lasting fault must end before the clean night.
+            room = len(struck) - index
+            if room < 2:
+                offered.remove("renamed")
+            pending = [kind for kind in wanted if kind in offered]
+            kind = pending[0] if pending else rng.choice(offered)
+            if kind in wanted:
+                wanted.remove(kind)
+            span, params = 1, {}
+            if kind == "down":
+                span = rng.randint(1, min(3, room))
+                if kinds[system] == "dvcqg_api":
+                    params = {"mode": rng.choice(DOWN_MODES), "seconds": 4}
+            elif kind == "renamed":
+                span, params = 2, dict(RENAMES[kinds[system]])
+            elif kind == "malformed":
+                params = {"rate": 0.05}
+            for day in nights[index : index + span]:
+                faults.append(Fault(system, day, kind, dict(params)))
+            busy_until[system] = nights[index + span - 1]
+    return faults
