@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -74,3 +76,34 @@ def empty_warehouse(url: str) -> None:
             "select format('%I.%I', schemaname, tablename) from pg_tables where schemaname in ('staging', 'marts')"
         ).fetchall():
             conn.execute(f"drop table if exists {name} cascade")
+
+
+@contextlib.contextmanager
+def captured_output(path: Path):
+    """What `dag.test` shows of its tasks while the block runs, copied into `path`: their log records (through
+    the root logger, at INFO) and whatever they print (stdout and stderr, the objects and the descriptors)."""
+    import logging
+
+    root = logging.getLogger()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved_fds, saved_streams, saved_level = (os.dup(1), os.dup(2)), (sys.stdout, sys.stderr), root.level
+    with open(path, "w", encoding="utf-8", errors="backslashreplace") as sink:
+        handler = logging.StreamHandler(sink)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+        root.addHandler(handler)
+        root.setLevel(min(root.level or logging.INFO, logging.INFO))
+        os.dup2(sink.fileno(), 1)
+        os.dup2(sink.fileno(), 2)
+        sys.stdout = sys.stderr = sink
+        try:
+            yield path
+        finally:
+            sink.flush()
+            sys.stdout, sys.stderr = saved_streams
+            os.dup2(saved_fds[0], 1)
+            os.dup2(saved_fds[1], 2)
+            os.close(saved_fds[0])
+            os.close(saved_fds[1])
+            root.removeHandler(handler)
+            root.setLevel(saved_level)

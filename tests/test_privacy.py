@@ -17,28 +17,10 @@ import pytest
 from onestop.settings import state_dir
 from onestop.warehouse import airflow_db_url
 from onestop.warehouse.bootstrap import pii_key, role_passwords
+from tests.personal_data import people
 from tests.reported_province import FIRST, NEXT
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def people(sim) -> dict[str, set[str]]:
-    """Every personal value the simulator put in its systems' records, less officials' names (they are meant to
-    be shown: who holds a dossier) and values too short to be telling."""
-    found: dict[str, set[str]] = {"name": set(), "id": set(), "phone": set(), "email": set()}
-    officials: set[str] = set()
-    for system in sim.world.systems:
-        for d in sim.world.dossiers(system.id, FIRST, NEXT):
-            found["name"].add(d.applicant_name)
-            found["id"].add(d.applicant_id)
-            found["phone"].add(d.applicant_phone)
-            found["email"].add(d.applicant_email)
-            officials.update(step.handler for step in d.steps)
-        for f in sim.world.feedback(system.id, FIRST, NEXT):
-            found["name"].add(f.reporter_name)
-            found["phone"].add(f.reporter_phone)
-    found["name"] -= officials
-    return {kind: {v for v in values if v and len(v) >= 6} for kind, values in found.items()}
 
 
 def relations(conn) -> list[tuple[str, str, list[tuple[str, str]]]]:
@@ -55,7 +37,7 @@ def relations(conn) -> list[tuple[str, str, list[tuple[str, str]]]]:
 
 
 def test_no_personal_value_in_any_staging_or_marts_column(reported, warehouse_url) -> None:
-    values = people(reported["sim"])
+    values = people(reported["sim"], FIRST, NEXT)
     assert all(len(v) > 100 for k, v in values.items() if k != "email"), {k: len(v) for k, v in values.items()}
     every = set().union(*values.values())
     leaks = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -24,8 +25,9 @@ SHEETS = ("Xếp hạng", "Chỉ số thành phần", "Hồ sơ trễ hạn", "P
 def _put(ws, row: int, col: int, value, number_format: str | None = None):
     cell = ws.cell(row=row, column=col)
     if isinstance(value, str):
+        # Control characters cannot be stored in a workbook: shown as U+FFFD rather than failing the report.
         # A string starting with "=" (or "+", "-", "@") would become a live formula: keep it text.
-        cell.value = value
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
         cell.data_type = "s"
     else:
         cell.value = float(value) if hasattr(value, "as_integer_ratio") and not isinstance(value, int) else value

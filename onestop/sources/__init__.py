@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from onestop.sources.base import Record, SchemaError, Source, SourceError
 
 
@@ -18,7 +20,7 @@ def open_source(entry, *, window_start, window_end, loaded_files=None) -> Source
     if entry.kind == "csv_drop":
         from onestop.sources.csv_drop import CsvDropSource
 
-        return CsvDropSource(entry, loaded_files or {})
+        return CsvDropSource(entry, loaded_files or {}, night=(window_end - timedelta(days=1)).date())
     raise SourceError(f"system {entry.id}: unknown kind {entry.kind!r}")
 
 

@@ -3,7 +3,8 @@
 Every file not yet loaded with the same content is read: a day's file written again with corrections (a new
 checksum) is read again and its rows win downstream, since they were landed later; a file already loaded with
 the same checksum is skipped, so nothing is counted twice. A file whose header lost a contract column fails
-the system with the file and column named.
+the system with the file and column named. The system writes both files every day, empty or not: a night
+whose files are missing was not delivered (the system or its export is down), and fails until they come.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator
-from datetime import datetime, time
+from datetime import date, datetime, time
 from pathlib import Path
 
 from onestop.extract.contract import missing_columns
@@ -32,8 +33,9 @@ def file_checksum(path: Path) -> str:
 
 
 class CsvDropSource:
-    def __init__(self, entry, loaded_files: dict[str, str]):
+    def __init__(self, entry, loaded_files: dict[str, str], night: date | None = None):
         self.system_id = entry.id
+        self.night = night  # whose files must be there
         self.folder = Path(entry.path)
         self.loaded = loaded_files  # file name -> checksum already landed
         self.files: list[tuple[str, str]] = []  # (name, checksum) read this run
@@ -46,6 +48,14 @@ class CsvDropSource:
     def pending(self) -> list[tuple[Path, str]]:
         if not self.folder.is_dir():
             raise SourceError(f"system {self.system_id}: drop folder {self.folder} is not reachable")
+        if self.night:
+            names = [f"{prefix}_{self.night:%Y%m%d}.csv" for prefix in ENTITY]
+            missing = [name for name in names if not (self.folder / name).is_file()]
+            if missing:
+                raise SourceError(
+                    f"system {self.system_id}: {', '.join(missing)} not delivered in {self.folder} (the system's"
+                    " nightly export did not run)"
+                )
         found = []
         for path in sorted(self.folder.iterdir()):
             if FILE_NAME.match(path.name):
