@@ -82,6 +82,8 @@ def write(r: dict, path: Path) -> None:
             f"{dbt / full:.0%} ({_mark(dbt / full <= 0.05)}) |"
         )
     lines.append("")
+    if "dbt_profile" in r:
+        lines += _dbt_profile(r["dbt_profile"])
 
     lines += [
         "## 4. Memory of one extraction task (target: under 300 MB, flat as the system grows)",
@@ -115,3 +117,23 @@ def write(r: dict, path: Path) -> None:
             "",
         ]
     path.write_text("\n".join(lines) + "\n")
+
+
+def _dbt_profile(profile: dict) -> list[str]:
+    """The models that cost most, incremental (nothing new landed: the floor of every night) against a full
+    refresh, from dbt's run_results.json (`python -m bench.profile`)."""
+    inc, full = profile["incremental"], profile["full_refresh"]
+    lines = [
+        "Profile (`python -m bench.profile`, dbt's own `run_results.json`, on the year after its last night):",
+        "",
+        "| | whole process (s) | sum of model and test times (s) | tests (s) |",
+        "|---|---|---|---|",
+    ]
+    for name, p in (("incremental, nothing new landed", inc), ("full refresh", full)):
+        lines.append(f"| {name} | {p['wall_s']:.0f} | {p['nodes_s']:.0f} | {p['tests_s']:.0f} |")
+    lines += ["", "| model | incremental (s) | full refresh (s) |", "|---|---|---|"]
+    top = sorted(full["models"], key=lambda m: -max(full["models"][m], inc["models"].get(m, 0)))[:10]
+    for model in top:
+        lines.append(f"| `{model}` | {inc['models'].get(model, 0):.1f} | {full['models'][model]:.1f} |")
+    lines.append("")
+    return lines

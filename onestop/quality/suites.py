@@ -64,20 +64,23 @@ def fill(text: str, params: dict[str, str]) -> str:
     return text
 
 
-def identifier_scan(marts_tables: list[str]) -> str:
+def identifier_scan(marts_tables: dict[str, bool]) -> str:
+    """Every row of every marts table, but of a table built incrementally only the rows its latest build wrote
+    (the others were scanned the night they were written): the scan follows the night, not the history."""
     pattern = IDENTIFIER_PATTERN.replace("'", "''")
     # The systems' own record keys are codes, not personal data (an onegate_db feedback id is a 12-digit number).
     row = "(to_jsonb(r) - array['dossier_code', 'feedback_id', 'item_code'])::text"
     parts = [
         f"select '{table}' as table_name, left({row}, 160) as row_start from marts.{table} as r"
         f" where {row} ~ '{pattern}'"
-        for table in marts_tables
+        + (f" and r.refreshed_at = (select max(s.refreshed_at) from marts.{table} as s)" if stamped else "")
+        for table, stamped in marts_tables.items()
     ]
     return " union all ".join(parts) or "select 1 where false"
 
 
 def load(
-    night: date, marts_tables: list[str], folder: Path = SUITES_DIR, names: tuple[str, ...] = SUITE_ORDER
+    night: date, marts_tables: dict[str, bool], folder: Path = SUITES_DIR, names: tuple[str, ...] = SUITE_ORDER
 ) -> list[Suite]:
     from onestop.extract.nightly import interval_of
 

@@ -9,24 +9,26 @@
 -- what successive nights' files showed (one entry a version, at the end of the file's day).
 with
 
-csv_drop_versions as (
-    select * from {{ ref('int_dossier_versions_unioned') }}
-    where kind = 'csv_drop'
-),
-
 latest as (
     select dossier_code, kind, changed_at, extracted_at, refreshed_at from {{ ref('int_dossiers_deduplicated') }}
     where {{ refreshed_since_last_build('refreshed_at') }}
+),
+
+csv_drop_versions as (
+    select * from {{ ref('int_dossier_versions_unioned') }}
+    where kind = 'csv_drop' and {{ only_dossiers_in('latest') }}
 ),
 
 api_history as (
     select dossier_code, version_changed_at, version_extracted_at, step_no, acted_at, handler, handler_title,
         department, action, status_code
     from {{ ref('stg_dvcqg_api__history') }}
+    where {{ only_dossiers_in('latest') }}
     union all
     select dossier_code, version_changed_at, version_extracted_at, step_no, acted_at, handler, handler_title,
         department, action, status_code
     from {{ ref('stg_onegate_db__history') }}
+    where {{ only_dossiers_in('latest') }}
 ),
 
 from_latest_version as (

@@ -15,7 +15,7 @@ dossiers as (
 
 history as (
     select * from {{ ref('int_dossier_history') }}
-    where dossier_code in (select dossier_code from dossiers)
+    where {{ only_dossiers_in('dossiers') }}
 ),
 
 procedures as (

@@ -9,22 +9,24 @@
 -- every request date any night's file showed, with the documents' return as the last file showing it said.
 with
 
-csv_drop_versions as (
-    select * from {{ ref('int_dossier_versions_unioned') }}
-    where kind = 'csv_drop'
-),
-
 latest as (
     select dossier_code, kind, changed_at, extracted_at, refreshed_at from {{ ref('int_dossiers_deduplicated') }}
     where {{ refreshed_since_last_build('refreshed_at') }}
 ),
 
+csv_drop_versions as (
+    select * from {{ ref('int_dossier_versions_unioned') }}
+    where kind = 'csv_drop' and {{ only_dossiers_in('latest') }}
+),
+
 api_requests as (
     select dossier_code, version_changed_at, version_extracted_at, requested_at, documents_returned_at
     from {{ ref('stg_dvcqg_api__supplements') }}
+    where {{ only_dossiers_in('latest') }}
     union all
     select dossier_code, version_changed_at, version_extracted_at, requested_at, documents_returned_at
     from {{ ref('stg_onegate_db__supplements') }}
+    where {{ only_dossiers_in('latest') }}
 ),
 
 from_latest_version as (

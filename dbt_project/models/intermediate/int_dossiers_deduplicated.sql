@@ -24,7 +24,7 @@ new_versions as (
 versions as (
     select * from {{ ref('int_dossier_versions_unioned') }}
     {% if is_incremental() %}
-    where dossier_code in (select dossier_code from new_versions)
+    where {{ only_dossiers_in('new_versions') }}
     {% endif %}
 ),
 

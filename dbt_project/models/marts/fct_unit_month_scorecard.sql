@@ -202,8 +202,10 @@ totalled as (
 select
     totalled.*,
     totalled.subtotal / nullif(totalled.max_points, 0) as subtotal_ratio,
+    -- Ranked on the ratio rounded to 10 places: decimal division leaves residue in the 20th place (6 * 2/3 is
+    -- 3.99999999999999999998), which must not split units whose scores are equal.
     rank() over (
         partition by totalled.view, totalled.month_start, totalled.level
-        order by totalled.subtotal / nullif(totalled.max_points, 0) desc
+        order by round(totalled.subtotal / nullif(totalled.max_points, 0), 10) desc
     ) as rank_in_level
 from totalled

@@ -1,0 +1,78 @@
+"""Where dbt's time goes, model by model (dbt's own `target/run_results.json`), for an incremental build and a
+full refresh of the benchmark's year, beside the same build's whole-process wall time.
+
+    python -m bench.profile      # after `python -m bench.run`: its database, merged into RESULTS.md
+
+The incremental build follows one more ordinary night landed on the benchmark's year (its simulated province
+advanced a day, every system extracted), as in scenario 3; the full refresh then rebuilds the same data.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from bench.measure import run
+from onestop import warehouse
+from onestop.settings import state_dir
+from onestop.transform import DBT_PROJECT
+
+RESULTS_JSON = state_dir() / "bench" / "results.json"
+
+
+def model_times() -> dict:
+    """Seconds per model and for all tests together, from the last dbt command's run results."""
+    results = json.loads((DBT_PROJECT / "target" / "run_results.json").read_text())["results"]
+    models = {
+        r["unique_id"].split(".")[-1]: r["execution_time"] for r in results if r["unique_id"].startswith("model.")
+    }
+    tests = sum(r["execution_time"] for r in results if r["unique_id"].startswith(("test.", "unit_test.")))
+    return {"models": models, "tests_s": tests, "nodes_s": sum(r["execution_time"] for r in results)}
+
+
+def night_landed(url: str) -> None:
+    """The year's province one night further, every system extracted into the benchmark's warehouse."""
+    from datetime import timedelta
+
+    from bench.run import Bench
+    from onestop.simulate.server import Servers
+    from onestop.simulate.simulation import Simulation
+
+    bench = Bench("province-year", "year", 12)
+    bench.sim = Simulation(bench.folder, url)
+    night = bench.sim.current + timedelta(days=1)
+    bench.sim.advance(night)
+    with Servers(bench.sim):
+        bench.env = {"ONESTOP_WAREHOUSE_URL": url, "ONESTOP_REGISTRY": str(bench.sim.registry_path)}
+        bench.env.update(bench.sim.connections())
+        for system in bench.sim.world.systems:
+            bench.step("extract", system.id, str(night))
+        bench.step("summarize", str(night))
+
+
+def build(url: str, full_refresh: bool) -> dict:
+    args = [str(Path(sys.executable).parent / "onestop"), "dbt", "build", "--quiet"]
+    measured = run([*args, *(["--full-refresh"] if full_refresh else [])], env={"ONESTOP_WAREHOUSE_URL": url})
+    return {"wall_s": measured.seconds, **model_times()}
+
+
+def main() -> None:
+    base = warehouse.warehouse_url()
+    if not warehouse.is_external():
+        warehouse.embedded().start()
+    url = warehouse.with_database(base, f"{warehouse.database_name(base)}_bench")
+    night_landed(url)
+    profile = {"incremental": build(url, False), "full_refresh": build(url, True)}
+    results = json.loads(RESULTS_JSON.read_text())
+    results["dbt_profile"] = profile
+    RESULTS_JSON.write_text(json.dumps(results, indent=1, default=str))
+    from bench.report import write
+    from bench.run import RESULTS
+
+    write(results, RESULTS)
+    print(json.dumps({k: {"wall_s": v["wall_s"], "nodes_s": v["nodes_s"]} for k, v in profile.items()}))
+
+
+if __name__ == "__main__":
+    main()
