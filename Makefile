@@ -70,7 +70,8 @@ ui: install
 	$(VENV)/bin/onestop ui
 
 bench: install
-	$(PY) -m bench.run
+	$(PY) -m bench.run --demo
+	$(PY) -m bench.profile
 
 warehouse-stop:
 	-$(VENV)/bin/onestop warehouse stop

@@ -166,7 +166,15 @@ def _parse(value, fmt: str | None, field: str) -> datetime | None:
 
 def _has_control_characters(value) -> bool:
     if isinstance(value, str):
-        return "\x00" in value or any(0xD800 <= ord(c) <= 0xDFFF for c in value)
+        if "\x00" in value:
+            return True
+        if value.isascii():
+            return False
+        try:  # a lone surrogate (invalid UTF-8 kept by surrogateescape) cannot be encoded; checked in C
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
     if isinstance(value, dict):
         return any(_has_control_characters(v) for v in value.values())
     if isinstance(value, list):

@@ -131,7 +131,8 @@ def validate(night: date, run_id: str, marts_built: bool = True) -> GateResult:
 
 def finding(suite: str, result) -> Finding:
     config = result.expectation_config
-    severity = "warning" if str(getattr(config, "severity", "critical")).endswith("warning") else "error"
+    declared = getattr(config, "severity", "critical")  # GX's FailureSeverity enum (its str() is the name)
+    severity = "warning" if str(getattr(declared, "value", declared)).lower() == "warning" else "error"
     details = result.result or {}
     rows = list((details.get("details") or {}).get("unexpected_rows") or [])
     observed = details.get("observed_value", details.get("unexpected_count"))

@@ -20,21 +20,24 @@ SUITE_ORDER = ("completeness", "landing", "reconciliation", "warehouse")
 # What can be judged of a night whose marts were not rebuilt (a backfill landing nights without dbt).
 LANDING_SUITES = ("completeness", "landing")
 
-# Records landed per system on the night, against the same weekday of the four weeks before (ordinary nights
-# only: an initial load's window spans far more than a week). The last successful try of each night counts.
+# Records a system sent on the night, against the same weekday of the four weeks before. Only nights that read
+# what this night read count: a night catching up after a system was down (or an initial load) reads several
+# days at once and would make the next same weekday look like a collapse. Records read, not landed: a re-run of a
+# night lands nothing new yet reads what the first run read. The last successful try of each night counts.
 VOLUME_QUERY = """
 select s.system_id, max(t.n) as tonight, round(avg(p.n), 1) as trailing_average
 from audit.nights as night
 cross join lateral unnest(night.expected) as s (system_id)
 left join ({last_runs} where interval_start = $night_start) as t on t.system_id = s.system_id
-inner join ({last_runs} where interval_start in ({weekdays}) and window_end - window_start <= interval '7 days') as p
+inner join ({last_runs} where interval_start in ({weekdays})) as p
     on p.system_id = s.system_id
+    and p.window_end - p.window_start <= coalesce(t.window_end - t.window_start, interval '7 days')
 where night.interval_start = $night_start
 group by s.system_id
 """
 LAST_RUNS = (
     "select * from (select distinct on (system_id, interval_start) system_id, interval_start, window_start,"
-    " window_end, rows_landed as n from audit.extraction_runs where status = 'success'"
+    " window_end, rows_read as n from audit.extraction_runs where status = 'success'"
     " order by system_id, interval_start, run_id desc) as runs"
 )
 
@@ -79,6 +82,18 @@ def identifier_scan(marts_tables: dict[str, bool]) -> str:
     return " union all ".join(parts) or "select 1 where false"
 
 
+def status_lists() -> str:
+    """The contract's dossier status vocabularies as a relation (kind, vendor_status): the landing is judged
+    against the contract itself, before (and whether or not) dbt has built anything."""
+    from onestop.vocabulary import CSV_STATUS, NATIONAL_STATUS, ONEGATE_STATUS
+
+    pairs = [("dvcqg_api", str(code)) for code in NATIONAL_STATUS]
+    pairs += [("onegate_db", word) for word in ONEGATE_STATUS.values()]
+    pairs += [("csv_drop", text) for text in CSV_STATUS.values()]
+    rows = ", ".join("('{}', '{}')".format(kind, value.replace("'", "''")) for kind, value in pairs)
+    return f"(values {rows}) as m (kind, vendor_status)"
+
+
 def load(
     night: date, marts_tables: dict[str, bool], folder: Path = SUITES_DIR, names: tuple[str, ...] = SUITE_ORDER
 ) -> list[Suite]:
@@ -92,6 +107,7 @@ def load(
         "night_end": literal(end),
         "volume_query": " ".join(volume.split()),
         "identifier_scan": identifier_scan(marts_tables),
+        "status_lists": status_lists(),
     }
     suites = []
     for name in names:
