@@ -107,3 +107,16 @@ def captured_output(path: Path):
             os.close(saved_fds[1])
             root.removeHandler(handler)
             root.setLevel(saved_level)
+
+
+def no_version_twice(url: str) -> None:
+    """No record version (system, key, change time, checksum) landed twice in raw."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        for table in ("raw.dossier_records", "raw.feedback_records"):
+            twice = conn.execute(
+                f"select count(*) from (select 1 from {table} group by system_id, record_key,"
+                " changed_at, checksum having count(*) > 1) t"
+            ).fetchone()[0]
+            assert twice == 0, table

@@ -13,7 +13,7 @@ import pytest
 from onestop.simulate.faults import Fault
 from onestop.simulate.server import Servers
 from onestop.simulate.simulation import Simulation
-from tests.nightly_helpers import point_airflow_at, province_with_empty_landing, run_night
+from tests.nightly_helpers import no_version_twice, point_airflow_at, province_with_empty_landing, run_night
 
 FIRST = date(2025, 6, 20)
 
@@ -104,16 +104,6 @@ def raw_fingerprint(url: str) -> list[tuple]:
 def night_verdicts(url: str) -> dict:
     with psycopg.connect(url) as conn:
         return dict(conn.execute("select interval_start::date, missing from audit.nights").fetchall())
-
-
-def no_version_twice(url: str) -> None:
-    with psycopg.connect(url) as conn:
-        for table in ("raw.dossier_records", "raw.feedback_records"):
-            twice = conn.execute(
-                f"select count(*) from (select 1 from {table} group by system_id, record_key,"
-                " changed_at, checksum having count(*) > 1) t"
-            ).fetchone()[0]
-            assert twice == 0, table
 
 
 @pytest.fixture(scope="module")
