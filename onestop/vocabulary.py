@@ -1,6 +1,7 @@
-"""The contract's vocabulary (district-systems.md): the ten national status codes and each kind's words for them.
+"""The contract's vocabulary (district-systems.md): the ten national status codes and each kind's words for them,
+and which indicators each kind's format can report at all.
 
-The connectors validate against it, dbt maps it (its seed is checked against this file), the simulator speaks it.
+The connectors validate against it, dbt maps it (its seeds are checked against this file), the simulator speaks it.
 """
 
 from __future__ import annotations
@@ -92,3 +93,19 @@ CSV_PHANANH_COLUMNS = (
     "Ngày công khai",
     "Trạng thái",
 )
+
+# The dossier-based indicators of metrics.md and, per kind, those whose input its format carries. An indicator a
+# kind cannot carry is "not reported" for the dossiers of its systems (metrics.md): null, never 0, so no unit is
+# ranked down for its vendor's format. The `onegate_db` and `csv_drop` formats have no field for "input reused
+# from the citizen's data store" (4.3). dbt reads this as the seed `indicator_coverage` (checked against it).
+INDICATORS = ("2.1", "3.3", "3.6", "4.1", "4.2", "4.3", "5.2")
+REPORTED_INDICATORS = {
+    "dvcqg_api": INDICATORS,
+    "onegate_db": tuple(code for code in INDICATORS if code != "4.3"),
+    "csv_drop": tuple(code for code in INDICATORS if code != "4.3"),
+}
+
+
+def reports(kind: str, indicator: str) -> bool:
+    """Whether a system of `kind` can record the input of `indicator` (e.g. "4.3")."""
+    return indicator in REPORTED_INDICATORS[kind]

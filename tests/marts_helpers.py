@@ -53,6 +53,12 @@ def assert_equal_to_truth(oracle, found, view: str, months: list[date]) -> None:
                 mismatches.append(
                     (view, month, unit, "subtotal", float(row["subtotal"]), float(card.subtotal), taken_in)
                 )
+            reported = {code: card.numerator[code] is not None for code in CODES}
+            found_reported = {code: row[f"is_reported_{column}"] for code, column in CODES.items()}
+            if found_reported != reported:
+                mismatches.append((view, month, unit, "reported", found_reported, reported))
+            if row["is_final"] != expected.is_final:
+                mismatches.append((view, month, unit, "is_final", row["is_final"], expected.is_final))
             if row["max_points"] != card.maximum or row["rank_in_level"] != card.rank:
                 mismatches.append(
                     (view, month, unit, "rank", (row["max_points"], row["rank_in_level"]), (card.maximum, card.rank))

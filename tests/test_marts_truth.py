@@ -74,6 +74,41 @@ def test_every_unit_month_equals_the_ground_truth(built, view) -> None:
     assert_equal_to_truth(oracle, found, view, MONTHS)
 
 
+def test_every_rule_of_metrics_md_is_exercised_in_every_kind(built, warehouse_url) -> None:
+    """The province holds the cases the rules are about, and the marts found exactly the simulator's: dossiers
+    handed over without a recorded finish (ended at the hand-over) and withdrawals the source's history moved on
+    from, in each kind; units whose system cannot report 4.3; the gate's warning on the moved-on withdrawals."""
+    sim = built[0]
+    observed = datetime.combine(NIGHT, time(23, 59, 59))
+    expected: dict[str, list[int]] = {}
+    for system in sim.world.systems:
+        counts = expected.setdefault(system.kind, [0, 0])
+        for d in sim.world.dossiers(system.id, date(2025, 3, 1), NIGHT):
+            statuses = [s.status for s in d.steps_until(observed)]
+            counts[0] += 10 in statuses and 9 not in statuses
+            counts[1] += 7 in statuses and statuses[-1] != 7
+    with psycopg.connect(warehouse_url) as conn:
+        found = {
+            kind: [handed, moved_on]
+            for kind, handed, moved_on in conn.execute(
+                "select kind, count(*) filter (where end_status = 10),"
+                " count(*) filter (where is_history_after_withdrawal) from marts.fct_dossiers group by kind"
+            )
+        }
+        unreported = conn.execute(
+            "select count(*) filter (where not is_reported_4_3 and n_4_3 is null and score_4_3 is null),"
+            " count(*) filter (where not is_reported_4_3 and n_4_3 is not null) from marts.fct_unit_month_scorecard"
+        ).fetchone()
+        warned = conn.execute(
+            "select bool_or(not success), max(severity) from audit.quality_results"
+            " where expectation = 'no_history_after_withdrawal'"
+        ).fetchone()
+    assert found == expected, (found, expected)
+    assert all(handed > 0 and moved_on > 0 for handed, moved_on in expected.values()), expected
+    assert unreported[0] > 0 and unreported[1] == 0, unreported
+    assert warned == (True, "warning"), warned
+
+
 @pytest.mark.parametrize("view", ["as_was", "as_is"])
 def test_the_next_night_built_incrementally_equals_the_ground_truth(next_night, view) -> None:
     oracle, (_, _, found), _ = next_night

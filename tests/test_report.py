@@ -4,6 +4,7 @@ a month with a system down carries the incomplete banner."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import psycopg
@@ -11,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
+from onestop.report.labels import NOT_REPORTED
 from onestop.report.workbook import SHEETS
 from tests.browser import dump_dom, screenshot
 from tests.reported_province import DOWN, JULY
@@ -71,6 +73,7 @@ def test_the_workbook_equals_the_marts_and_the_ground_truth(reported, warehouse_
 
     indicators = rows_of(book[SHEETS[1]])
     headers = [c.value for c in book[SHEETS[1]][5]]
+    not_reported = 0
     for row in indicators:
         card = expected.cards[row[0]]
         for code in CODES:
@@ -81,6 +84,13 @@ def test_the_workbook_equals_the_marts_and_the_ground_truth(reported, warehouse_
                 row[0],
                 code,
             )
+            if card.numerator[code.replace("_", ".")] is None:  # rate and score cells say why
+                assert row[column + 2] == row[column + 3] == NOT_REPORTED, (row[0], code)
+                not_reported += 1
+    # The units on onegate_db and csv_drop systems: 4.3 is not reported, never 0 / N.
+    assert not_reported == sum(card.numerator["4.3"] is None for card in expected.cards.values()) > 0
+    # July's last night landed: final figures, and where the data stands.
+    assert book[SHEETS[0]]["A3"].value == "Số liệu chính thức — dữ liệu tính đến 23:59 ngày 31/07/2025."
 
     late = {(r[0], r[2], r[8]) for r in rows_of(book[SHEETS[2]])}
     want = {(unit, j.dossier.code, j.handler) for unit, um in expected.units.items() for j in um.late}
@@ -102,6 +112,9 @@ def test_the_html_renders_in_chromium_with_ranking_and_charts(reported, tmp_path
     dom = dump_dom(page)
     assert "Xếp hạng tháng 07/2025" in dom and dom.count("<svg") == 2 and "<polyline" in dom
     assert 'id="incomplete"' not in dom
+    assert "Số liệu chính thức — dữ liệu tính đến 23:59 ngày 31/07/2025." in dom and "tạm tính" not in dom
+    unreported = sum(card.numerator["4.3"] is None for card in july["oracle"][(JULY, "as_was")].cards.values())
+    assert dom.count(f'<td class="na">{NOT_REPORTED}</td>') == unreported > 0
     png = screenshot(page, tmp_path / "july.png")
     image = Image.open(png).convert("RGB")
     assert image.size == (1400, 2400)
@@ -118,9 +131,31 @@ def test_a_month_with_a_system_down_shows_the_incomplete_banner(reported, tmp_pa
     assert 'id="incomplete"' in banner and "Cảnh báo: dữ liệu chưa đầy đủ" in banner, banner
     assert f"{DOWN} 2025-08-01" in banner, banner
     book = load_workbook(august.workbook)
-    assert "chưa đầy đủ" in book[SHEETS[0]]["A3"].value
+    assert "chưa đầy đủ" in book[SHEETS[0]]["A4"].value
     reasons = {r[0]: r[5] for r in rows_of(book[SHEETS[4]])}
     assert any(f"{DOWN} 2025-08-01" in (text or "") for text in reasons.values())
     image = Image.open(screenshot(august.html, tmp_path / "august.png")).convert("RGB")
     banner_red = sum(count for count, rgb in image.getcolors(maxcolors=1 << 20) if rgb == (156, 0, 6))
     assert banner_red > 500, banner_red
+
+
+def test_a_month_in_progress_is_provisional_with_no_change_against_last_month(reported, warehouse_url) -> None:
+    # Only 1 August has landed: August is judged where the data stands, marked provisional everywhere, and its
+    # ranks and scores are not compared with July's (which exist: the change columns would otherwise be filled).
+    august = reported["august"]
+    book = load_workbook(august.workbook)
+    for sheet in SHEETS:
+        status = book[sheet]["A3"].value
+        assert status.startswith("Số liệu tạm tính") and "23:59 ngày 01/08/2025" in status, (sheet, status)
+    ranking = rows_of(book[SHEETS[0]])
+    assert ranking and all(r[7] is None and r[8] is None for r in ranking)
+    dom = dump_dom(august.html)
+    assert 'class="status provisional"' in dom and "Xếp hạng tháng 08/2025 (tạm tính)" in dom
+    with psycopg.connect(warehouse_url) as conn:
+        conn.execute("set role onestop_bi")
+        flags = dict(
+            conn.execute(
+                "select month_start, bool_and(is_final) from marts.fct_unit_month_scorecard group by 1"
+            ).fetchall()
+        )
+    assert flags[date(2025, 8, 1)] is False and flags[JULY] is True

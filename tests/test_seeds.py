@@ -6,7 +6,14 @@ import csv
 
 from onestop import holiday_seed
 from onestop.settings import PROJECT_ROOT
-from onestop.vocabulary import CSV_FEEDBACK_STATUS, CSV_STATUS, ONEGATE_FEEDBACK_STATUS, ONEGATE_STATUS
+from onestop.vocabulary import (
+    CSV_FEEDBACK_STATUS,
+    CSV_STATUS,
+    INDICATORS,
+    ONEGATE_FEEDBACK_STATUS,
+    ONEGATE_STATUS,
+    REPORTED_INDICATORS,
+)
 
 SEEDS = PROJECT_ROOT / "dbt_project" / "seeds"
 
@@ -34,3 +41,12 @@ def test_status_maps_follow_the_contract_vocabulary() -> None:
         w: c for c, w in ONEGATE_FEEDBACK_STATUS.items()
     }
     assert {w: c for (k, w), c in feedback.items() if k == "csv_drop"} == {w: c for c, w in CSV_FEEDBACK_STATUS.items()}
+
+
+def test_indicator_coverage_follows_the_contract_vocabulary() -> None:
+    with open(SEEDS / "indicator_coverage.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {(r["kind"], r["indicator_code"]) for r in rows} == {(k, c) for k in REPORTED_INDICATORS for c in INDICATORS}
+    reported = {(r["kind"], r["indicator_code"]) for r in rows if r["is_reported"] == "true"}
+    assert reported == {(k, c) for k, codes in REPORTED_INDICATORS.items() for c in codes}
+    assert ("onegate_db", "4.3") not in reported and ("csv_drop", "4.3") not in reported

@@ -321,3 +321,38 @@ def test_history_crosses_the_restructuring(small_province) -> None:
     assert june and july
     assert all(world.unit_by_code[d.unit_code].valid_to == date(2025, 6, 30) for d in june)
     assert all(d.unit_code.endswith(".H15") and world.unit_by_code[d.unit_code].valid_to is None for d in july)
+
+
+def test_the_source_habits_metrics_md_rules_on_in_every_format() -> None:
+    """A hand-over recorded without its finish, and a history that moves on after a withdrawal, as each kind of
+    system shows them (district-systems.md's fields); none of it perturbs the other records' random draws."""
+    world = World(1660, "small")
+    observed = datetime(2025, 9, 30, 23, 59, 59)
+    handed, resumed = {}, {}
+    for system in world.systems:
+        for d in world.dossiers(system.id, date(2025, 3, 1), date(2025, 8, 31)):
+            statuses = [s.status for s in d.steps]
+            if 10 in statuses and 9 not in statuses:
+                handed.setdefault(system.kind, d)
+            if 7 in statuses and statuses[-1] != 7:
+                resumed.setdefault(system.kind, d)
+    assert set(handed) == set(resumed) == {"dvcqg_api", "onegate_db", "csv_drop"}, (set(handed), set(resumed))
+
+    d = handed["csv_drop"]
+    row = dict(zip(formats.CSV_HOSO_COLUMNS, formats.csv_hoso_row(formats.DossierState(d, observed)), strict=True))
+    assert row["Trạng thái"] == "Đã trả kết quả" and row["Ngày kết thúc xử lý"] == "" and row["Ngày trả kết quả"]
+    d = handed["dvcqg_api"]
+    payload = formats.dvcqg_hoso(formats.DossierState(d, observed))
+    assert payload["TrangThaiHoSo"] == "10" and payload["NgayKetThucXuLy"] == "" and payload["NgayTra"]
+    assert [s["TrangThai"] for s in payload["QuaTrinhXuLy"]][-1] == "10"
+    assert "9" not in {s["TrangThai"] for s in payload["QuaTrinhXuLy"]}
+    d = handed["onegate_db"]
+    dossier, results, actions, _ = formats.onegate_rows(formats.DossierState(d, observed))
+    assert dossier[16] == "done" and dossier[14] is None and dossier[15] is not None  # status, finished, returned
+    assert "releasing" not in {a[7] for a in actions} and (results or not d.procedure.issues_result)
+
+    for kind, d in resumed.items():
+        steps = d.steps
+        withdrawal = next(i for i, s in enumerate(steps) if s.status == 7)
+        # Moved on from a later day than the withdrawal: even a csv system's nightly file shows the 7 first.
+        assert steps[withdrawal + 1].at.date() > steps[withdrawal].at.date(), kind

@@ -134,13 +134,13 @@ def test_make_up_saturday_is_a_working_day() -> None:
     )
 
 
-def tallies(dossiers=(), feedback=(), month: date = JUNE, observed: str = "2025-08-01 00:00"):
+def tallies(dossiers=(), feedback=(), month: date = JUNE, observed: str = "2025-08-01 00:00", kind="dvcqg_api"):
     per_month = {month: defaultdict(truth.UnitMonth)}
     bounds = {month: truth.month_bounds(month)}
     for d in dossiers:
-        truth.tally_dossier(per_month, bounds, d, dt(observed))
+        truth.tally_dossier(per_month, bounds, d, dt(observed), kind)
     for item in feedback:
-        truth.tally_feedback(per_month, bounds, item, dt(observed))
+        truth.tally_feedback(per_month, bounds, item, dt(observed), kind)
     return per_month[month]
 
 
@@ -151,6 +151,53 @@ def test_withdrawal_and_refusal_at_intake() -> None:
     um = tallies([withdrawn, refused, done])["U1"]
     assert um.counts["2.1"] == [1, 1]  # the withdrawn one is outside timeliness, the refused one outside all
     assert um.counts["3.3"] == [1, 2]  # but the withdrawn one still counts as received (and came online)
+
+
+def test_a_withdrawal_followed_by_more_history_stays_a_withdrawal() -> None:
+    # Withdrawn Wed 4 June, then the source recorded processing again on Mon 9 June and never ended it: were it
+    # revived, it would be open and past due (3 days from 3 June) at the end of June.
+    resumed = dossier(
+        "2025-06-03 08:00", [("2025-06-03 08:00", 2), ("2025-06-04 08:00", 7), ("2025-06-09 09:00", 4)], channel=2
+    )
+    assert judged(resumed) is None
+    um = tallies([resumed])["U1"]
+    assert um.counts["2.1"] == [0, 0] and um.counts["3.3"] == [1, 1]
+
+
+def test_handed_over_without_a_recorded_finish_ends_at_the_hand_over() -> None:
+    # No 9 in the history: the end is the hand-over (10) on Thu 5 June 10:00, on time against Fri 6 June 17:00.
+    handed = dossier("2025-06-03 08:00", [("2025-06-03 08:00", 2), ("2025-06-05 10:00", 10)])
+    handed.result = ("Kết quả", "KQ-1", "https://example.invalid/kq.pdf")
+    assert truth.end_of_processing(handed, dt("2025-08-01 00:00")) == (dt("2025-06-05 10:00"), 10)
+    assert judged(handed).late is False and not judged(handed).open
+    assert judged(handed, date(2025, 7, 1)) is None  # ended in June: not processed in July
+    um = tallies([handed])["U1"]
+    assert um.counts["4.1"] == [1, 1]  # finished in June with an electronic result
+
+
+def test_an_indicator_the_source_cannot_record_is_not_reported() -> None:
+    # onegate_db and csv_drop formats carry no "reused from the citizen's data store" flag: 4.3 is null
+    # throughout and out of the subtotal and its maximum, never 0 / N.
+    online = dossier("2025-06-03 08:00", [("2025-06-03 08:00", 2), ("2025-06-04 10:00", 9)], channel=2)
+    for kind in ("onegate_db", "csv_drop"):
+        um = tallies([online], kind=kind)["U1"]
+        card = truth.scorecard(um)
+        assert card.numerator["4.3"] is None and card.denominator["4.3"] is None
+        assert card.rate["4.3"] is None and card.score["4.3"] is None
+        assert card.numerator["3.3"] == card.denominator["3.3"] == 1
+        assert card.maximum == 54 and card.subtotal == 42  # 56 less 4.3's 2 points; 3.6 and 4.1 are 0 / 1
+    api = truth.scorecard(tallies([online])["U1"])
+    assert (api.numerator["4.3"], api.denominator["4.3"], api.score["4.3"]) == (0, 1, 0)
+    assert api.maximum == 56 and api.subtotal == 42
+
+
+def test_a_month_not_yet_over_is_provisional() -> None:
+    class NoSystems:
+        systems: list = []
+        units: list = []
+
+    found = truth.compute(NoSystems(), [JUNE, date(2025, 7, 1)], dt("2025-07-15 23:59:59"))
+    assert found[(JUNE, "as_was")].is_final and not found[(date(2025, 7, 1), "as_was")].is_final
 
 
 def feedback(unit: str, states: list[tuple[str, int, str, str | None, str | None]]) -> Feedback:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import psycopg
 from psycopg.rows import dict_row
@@ -32,6 +32,21 @@ class ReportData:
     def is_complete(self) -> bool:
         return bool(self.completeness) and not self.incomplete
 
+    @property
+    def is_final(self) -> bool:
+        """False while the month's last night has not landed: its figures are provisional (tạm tính)."""
+        return all(r["is_final"] for r in self.ranking)
+
+    @property
+    def compares_with_last_month(self) -> bool:
+        """Changes against last month only between final months: a provisional standing will still move."""
+        return self.is_final and all(r["previous_is_final"] is not False for r in self.ranking)
+
+    @property
+    def data_as_of(self) -> datetime | None:
+        """The moment the data stands at (the end of the last night landed)."""
+        return max((r["data_as_of"] for r in self.ranking), default=None)
+
 
 def load(conn: psycopg.Connection, month: date, view: str) -> ReportData:
     if view not in VIEWS:
@@ -42,7 +57,7 @@ def load(conn: psycopg.Connection, month: date, view: str) -> ReportData:
     ranking = cur.execute(
         """
         select s.*, u.unit_name, p.rank_in_level as previous_rank, p.subtotal as previous_subtotal,
-            p.subtotal_ratio as previous_ratio,
+            p.subtotal_ratio as previous_ratio, p.is_final as previous_is_final,
             {previous_scores}
         from marts.fct_unit_month_scorecard as s
         left join marts.dim_unit as u on u.unit_code = s.unit_code

@@ -6,8 +6,17 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from onestop.report.data import TREND_CODES, ReportData
-from onestop.report.labels import LEVELS, TREND_NAMES, VIEW_NAMES, month_title, report_title
+from onestop.report.data import INDICATORS, TREND_CODES, ReportData
+from onestop.report.labels import (
+    INDICATOR_NAMES,
+    LEVELS,
+    NOT_REPORTED,
+    TREND_NAMES,
+    VIEW_NAMES,
+    data_status,
+    month_title,
+    report_title,
+)
 
 COLORS = ("#1f4e78", "#c55a11", "#548235", "#7030a0")
 STYLE = """
@@ -19,6 +28,9 @@ td { border-bottom: 1px solid #ddd; padding: 3px 6px; } td.n { text-align: right
 .banner { background: #fce4d6; border: 2px solid #9c0006; color: #9c0006; padding: 10px 14px; font-weight: bold; }
 .banner ul { font-weight: normal; margin: 6px 0 0 0; }
 .ok { background: #e2efda; border: 1px solid #548235; padding: 8px 12px; }
+.status { padding: 6px 12px; border: 1px solid #8eaadb; }
+.status.provisional { background: #fff2cc; border: 2px solid #bf8f00; font-weight: bold; }
+td.na { color: #7f7f7f; font-style: italic; }
 @media print { h2 { page-break-before: auto; } table { page-break-inside: auto; } }
 """
 
@@ -126,6 +138,21 @@ def banner(data: ReportData) -> str:
     )
 
 
+def indicator_table(data: ReportData) -> str:
+    """Each unit's score per indicator; an indicator its system cannot record says so instead of a number."""
+    head = "".join(f"<th>{escape(h)}</th>" for h in ["Đơn vị", *(INDICATOR_NAMES[c] for c in INDICATORS)])
+    rows = []
+    for r in data.ranking:
+        cells = [f"<td>{escape(str(r['unit_name'] or r['unit_code']))}</td>"]
+        for code in INDICATORS:
+            if not r.get(f"is_reported_{code}", True):
+                cells.append(f'<td class="na">{escape(NOT_REPORTED)}</td>')
+            else:
+                cells.append(f'<td class="n">{_num(r[f"score_{code}"])}</td>')
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
 def render(data: ReportData) -> str:
     ranking = _table(
         ["Cấp", "Hạng", "Mã đơn vị", "Tên đơn vị", "Tổng điểm", "Tối đa", "Tỷ lệ", "Thay đổi hạng"],
@@ -138,7 +165,10 @@ def render(data: ReportData) -> str:
                 _num(r["subtotal"]),
                 r["max_points"],
                 _pct(r["subtotal_ratio"]),
-                "" if r["previous_rank"] is None else f"{r['previous_rank'] - r['rank_in_level']:+d}",
+                # A provisional month's rank will still move: no change against last month.
+                ""
+                if r["previous_rank"] is None or not data.compares_with_last_month
+                else f"{r['previous_rank'] - r['rank_in_level']:+d}",
             ]
             for r in data.ranking
         ],
@@ -176,14 +206,18 @@ def render(data: ReportData) -> str:
         {4},
     )
     title = escape(report_title(data.month))
+    status = data_status(data.is_final, data.data_as_of)
     return f"""<!DOCTYPE html>
 <html lang="vi"><head><meta charset="utf-8"><title>{title}</title><style>{STYLE}</style></head>
 <body>
 <h1>{title}</h1>
 <p>Đơn vị hiển thị: {escape(VIEW_NAMES[data.view])}.</p>
+<p class="status{"" if data.is_final else " provisional"}" id="data-status">{escape(status)}</p>
 {banner(data)}
-<h2>Xếp hạng {escape(month_title(data.month))}</h2>
+<h2>Xếp hạng {escape(month_title(data.month))}{"" if data.is_final else " (tạm tính)"}</h2>
 {ranking}
+<h2>Điểm các chỉ số thành phần</h2>
+{indicator_table(data)}
 <h2>Điểm theo đơn vị</h2>
 {score_chart(data)}
 <h2>Xu hướng 12 tháng của toàn tỉnh</h2>

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 INDICATOR_NAMES = {
     "2_1": "2.1 Giải quyết đúng hạn",
@@ -30,3 +30,17 @@ def month_title(month: date) -> str:
 
 def report_title(month: date) -> str:
     return f"Kết quả đánh giá chỉ số phục vụ người dân, doanh nghiệp — {month_title(month)}"
+
+
+NOT_REPORTED = "không có dữ liệu từ hệ thống nguồn"  # metrics.md "Not reported": the source cannot record it
+
+
+def data_status(is_final: bool, data_as_of: datetime | None) -> str:
+    """The line every sheet and page carries: where the data stands, and whether the month's figures are final."""
+    moment = f"{data_as_of:%H:%M} ngày {data_as_of:%d/%m/%Y}" if data_as_of else "không rõ"
+    if is_final:
+        return f"Số liệu chính thức — dữ liệu tính đến {moment}."
+    return (
+        f"Số liệu tạm tính — tháng chưa kết thúc hoặc chưa nhận đủ dữ liệu đêm cuối tháng; dữ liệu tính đến "
+        f"{moment}. Không so sánh thay đổi với tháng trước."
+    )

@@ -12,7 +12,15 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from onestop.report.data import INDICATORS, ReportData
-from onestop.report.labels import INDICATOR_NAMES, LEVELS, VIEW_NAMES, month_title, report_title
+from onestop.report.labels import (
+    INDICATOR_NAMES,
+    LEVELS,
+    NOT_REPORTED,
+    VIEW_NAMES,
+    data_status,
+    month_title,
+    report_title,
+)
 
 PERCENT, SCORE, DATETIME, INTEGER = "0.0%", "0.00", "dd/mm/yyyy hh:mm", "#,##0"
 HEADER = Font(bold=True, color="FFFFFF")
@@ -53,13 +61,17 @@ def _table(ws, first_row: int, headers: list[tuple[str, int, str | None]], rows:
 def _title(ws, data: ReportData, subtitle: str) -> None:
     _put(ws, 1, 1, report_title(data.month)).font = Font(bold=True, size=14)
     _put(ws, 2, 1, f"{subtitle} — {VIEW_NAMES[data.view]}").font = Font(italic=True)
+    status = _put(ws, 3, 1, data_status(data.is_final, data.data_as_of))
+    if not data.is_final:
+        status.font, status.fill = Font(bold=True, color="9C0006"), WARNING_FILL
     if not data.is_complete:
-        cell = _put(ws, 3, 1, f"Lưu ý: dữ liệu chưa đầy đủ ở {len(data.incomplete)} đơn vị (xem trang «{SHEETS[4]}»).")
+        cell = _put(ws, 4, 1, f"Lưu ý: dữ liệu chưa đầy đủ ở {len(data.incomplete)} đơn vị (xem trang «{SHEETS[4]}»).")
         cell.font, cell.fill = Font(bold=True, color="9C0006"), WARNING_FILL
 
 
-def _change(now, before):
-    return None if now is None or before is None else now - before
+def _change(data: ReportData, now, before):
+    # A provisional month's standing will still move: no change is shown against last month.
+    return None if now is None or before is None or not data.compares_with_last_month else now - before
 
 
 def ranking_sheet(ws, data: ReportData) -> None:
@@ -85,8 +97,8 @@ def ranking_sheet(ws, data: ReportData) -> None:
             r["max_points"],
             r["subtotal_ratio"],
             # A better rank is a smaller number: moving from 5th to 3rd is +2.
-            _change(r["previous_rank"], r["rank_in_level"]),
-            _change(r["subtotal"], r["previous_subtotal"]),
+            _change(data, r["previous_rank"], r["rank_in_level"]),
+            _change(data, r["subtotal"], r["previous_subtotal"]),
         ]
         for r in data.ranking
     ]
@@ -118,9 +130,14 @@ def indicator_sheet(ws, data: ReportData) -> None:
     for r in data.ranking:
         values = [r["unit_code"], r["unit_name"]]
         for code in INDICATORS:
+            if not r.get(f"is_reported_{code}", True):
+                # The unit's system cannot record this indicator's input: not a zero, and not in the subtotal.
+                values += [None, None, NOT_REPORTED, NOT_REPORTED, None]
+                continue
             if code != "5_4":
                 values += [r[f"n_{code}"], r[f"d_{code}"]]
-            values += [r[f"rate_{code}"], r[f"score_{code}"], _change(r[f"score_{code}"], r[f"previous_score_{code}"])]
+            change = _change(data, r[f"score_{code}"], r[f"previous_score_{code}"])
+            values += [r[f"rate_{code}"], r[f"score_{code}"], change]
         rows.append(values)
     _table(ws, 5, headers, rows)
 

@@ -45,7 +45,7 @@ class DossierState:
         self.returned_supplement = {
             id(s): s.returned if s.returned and s.returned <= moment else None for s in self.supplements
         }
-        self.result = dossier.result if self.finished else None
+        self.result = dossier.result if self.finished or self.returned else None
 
     @property
     def processing_end(self) -> datetime | None:

@@ -12,6 +12,7 @@ import bisect
 import itertools
 import math
 import random
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -22,6 +23,11 @@ from onestop.simulate.catalogue import PROCEDURES, UNLISTED, Procedure
 from onestop.simulate.province import Unit, unit_exists
 
 LIFETIME = timedelta(days=150)
+# Source habits metrics.md rules on, drawn apart from the random streams (so adding one changes no other record):
+# a hand-over recorded without the finish before it (the dossier ends at its hand-over), and a withdrawn dossier
+# whose history moves on (it stays withdrawn).
+UNRECORDED_FINISH = 0.03  # of dossiers handed over
+HISTORY_AFTER_WITHDRAWAL = 0.25  # of withdrawn dossiers
 DESK = "Bộ phận Một cửa"
 OLD_DEPARTMENTS = (
     "Phòng Tư pháp",
@@ -62,6 +68,11 @@ def _step_time(step: Step) -> datetime:
     return step.at
 
 
+def quirk(seed: int, name: str, code: str) -> float:
+    """A uniform draw in [0, 1) fixed by the seed, the habit and the record, outside every random stream."""
+    return zlib.crc32(f"{seed}:{name}:{code}".encode()) / 2**32
+
+
 @dataclass(slots=True)
 class Supplement:
     requested: datetime
@@ -89,7 +100,7 @@ class Dossier:
     paid_online: int  # 0, 1 (DVCQG) or 2 (the province's gateway)
     reused: bool
     inputs: list[tuple[str, bool, bool]]  # name, digitized, reused from the citizen's data store
-    result: tuple[str, str | None, str | None] | None  # name, code, link; exists from the finish on
+    result: tuple[str, str | None, str | None] | None  # name, code, link; exists from the finish (or hand-over) on
     steps: list[Step]
     supplements: list[Supplement] = field(default_factory=list)
 
@@ -337,7 +348,7 @@ class DossierFactory:
             for supplement in dossier.supplements:
                 if supplement.returned and supplement.returned > horizon:
                     supplement.returned = None
-            if dossier.first_time(9) is None:
+            if dossier.first_time(9) is None and dossier.first_time(10) is None:
                 dossier.result = None
         return dossier
 
@@ -393,6 +404,12 @@ class DossierFactory:
         if outcome < 0.012:  # withdrawn by the applicant somewhere on the way
             at = forward + (base_end - forward) * rng.random() + timedelta(minutes=5)
             self._step(rng, d, at, 7, DESK, "Công dân rút hồ sơ")
+            if quirk(self.seed, "history_after_withdrawal", d.code) < HISTORY_AFTER_WITHDRAWAL:
+                # On a later working day (so even a csv system's nightly file shows the withdrawal first).
+                resumed = random.Random(f"{self.seed}:resumed:{d.code}")
+                day = calendar.add_working_days(at.date(), resumed.randint(1, 5))
+                handler, title = office.roster[department][1]
+                d.steps.append(Step(_office_time(resumed, day), 4, handler, title, department, "Tiếp tục xử lý"))
             return
 
         # Supplement requests: mostly none, some one, a few two. Each pauses the clock for whole days.
@@ -449,6 +466,8 @@ class DossierFactory:
             )
         if rng.random() < 0.92:
             self._step(rng, d, _later_working_time(rng, end, 0, 4), 10, DESK, "Đã trả kết quả")
+            if quirk(self.seed, "unrecorded_finish", d.code) < UNRECORDED_FINISH:
+                d.steps = [step for step in d.steps if step.status != 9]
 
 
 class FeedbackFactory:

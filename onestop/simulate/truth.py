@@ -17,6 +17,7 @@ from onestop.simulate.catalogue import BY_CODE
 from onestop.simulate.model import LIFETIME, Dossier, Feedback
 from onestop.simulate.province import unit_exists
 from onestop.simulate.world import World
+from onestop.vocabulary import reports
 
 INDICATORS = ("2.1", "3.3", "3.6", "4.1", "4.2", "4.3", "5.2", "5.4")
 MAX_POINTS = {"2.1": 20, "3.3": 6, "3.6": 6, "4.1": 6, "4.2": 4, "4.3": 2, "5.2": 6, "5.4": 6}
@@ -88,7 +89,8 @@ def judge(d: Dossier, month_start: datetime, month_end: datetime, observed_at: d
     """The 2.1 judgement of `d` for the month, or None when it is not processed in that month."""
     steps = d.steps_until(observed_at)
     status = steps[-1].status
-    if status in (1, 3, 7) or d.received > month_end:
+    # Withdrawn (7) anywhere in the history is withdrawn, whatever the source recorded after it.
+    if status in (1, 3) or any(step.status == 7 for step in steps) or d.received > month_end:
         return None
     end, _ = end_of_processing(d, observed_at)
     if end is not None and end < month_start:
@@ -111,13 +113,23 @@ def judge(d: Dossier, month_start: datetime, month_end: datetime, observed_at: d
 @dataclass
 class UnitMonth:
     counts: dict[str, list[int]] = field(default_factory=lambda: {c: [0, 0] for c in INDICATORS if c != "5.4"})
+    # Items an indicator would have counted, from systems whose format cannot record its input.
+    unreported: dict[str, int] = field(default_factory=lambda: {c: 0 for c in INDICATORS if c != "5.4"})
+    received: int = 0
     feedback_taken_in: int = 0
     late: list[Judgement] = field(default_factory=list)
     late_feedback: list[tuple[Feedback, datetime]] = field(default_factory=list)
 
-    def add(self, code: str, hit: bool) -> None:
+    def add(self, code: str, hit: bool, kind: str) -> None:
+        if not reports(kind, code):
+            self.unreported[code] += 1
+            return
         self.counts[code][1] += 1
         self.counts[code][0] += bool(hit)
+
+    def is_reported(self, code: str) -> bool:
+        """metrics.md "Not reported": items to count, none of them from a system able to record the input."""
+        return not (self.counts[code][1] == 0 and self.unreported[code] > 0)
 
 
 @dataclass
@@ -136,13 +148,15 @@ class Scorecard:
 
 
 def scorecard(um: UnitMonth) -> Scorecard:
-    num = {code: pair[0] for code, pair in um.counts.items()}
-    den = {code: pair[1] for code, pair in um.counts.items()}
+    num: dict[str, int | None] = {code: pair[0] for code, pair in um.counts.items()}
+    den: dict[str, int | None] = {code: pair[1] for code, pair in um.counts.items()}
     rate, points = {}, {}
     for code in um.counts:
-        rate[code], points[code] = score(code, num[code], den[code])
-    received = den["3.3"]
-    share = Fraction(um.feedback_taken_in, received) if received else Fraction(0)
+        if um.is_reported(code):
+            rate[code], points[code] = score(code, num[code], den[code])
+        else:
+            num[code] = den[code] = rate[code] = points[code] = None
+    share = Fraction(um.feedback_taken_in, um.received) if um.received else Fraction(0)
     rate["5.4"], points["5.4"] = score("5.4", 0, 0, rate["2.1"], share)
     num["5.4"] = den["5.4"] = None
     counted = [code for code in INDICATORS if points[code] is not None]
@@ -168,6 +182,7 @@ class MonthTruth:
     view: str  # as_was | as_is
     units: dict[str, UnitMonth]
     cards: dict[str, Scorecard]
+    is_final: bool = True  # False while the month's last night has not been observed
 
 
 def feedback_judgement(
@@ -192,7 +207,7 @@ Tallies = dict[date, dict[str, UnitMonth]]
 Bounds = dict[date, tuple[datetime, datetime]]
 
 
-def tally_dossier(per_month: Tallies, bounds: Bounds, d: Dossier, observed_at: datetime) -> None:
+def tally_dossier(per_month: Tallies, bounds: Bounds, d: Dossier, observed_at: datetime, kind: str) -> None:
     """Count one dossier into every month's indicators of the unit that received it."""
     if d.received > observed_at:
         return
@@ -203,21 +218,22 @@ def tally_dossier(per_month: Tallies, bounds: Bounds, d: Dossier, observed_at: d
     for month, (start, month_end) in bounds.items():
         um = per_month[month][d.unit_code]
         if accepted and start <= d.received <= month_end:
-            um.add("3.3", d.channel == 2)
-            um.add("4.2", d.digitized)
-            um.add("4.3", d.reused)
+            um.received += 1
+            um.add("3.3", d.channel == 2, kind)
+            um.add("4.2", d.digitized, kind)
+            um.add("4.3", d.reused, kind)
             if procedure and procedure.has_fee:
-                um.add("3.6", d.paid_online in (1, 2))
+                um.add("3.6", d.paid_online in (1, 2), kind)
         if end_status in (9, 10) and start <= end <= month_end and procedure and procedure.issues_result:
-            um.add("4.1", bool(d.result and d.result[1] and d.result[2]))
+            um.add("4.1", bool(d.result and d.result[1] and d.result[2]), kind)
         judgement = judge(d, start, month_end, observed_at)
         if judgement is not None:
-            um.add("2.1", not judgement.late)
+            um.add("2.1", not judgement.late, kind)
             if judgement.late:
                 um.late.append(judgement)
 
 
-def tally_feedback(per_month: Tallies, bounds: Bounds, item: Feedback, observed_at: datetime) -> None:
+def tally_feedback(per_month: Tallies, bounds: Bounds, item: Feedback, observed_at: datetime, kind: str) -> None:
     state = item.state_at(observed_at)
     for month, (start, month_end) in bounds.items():
         if state and state.status != 6 and state.intake and start <= state.intake <= month_end:
@@ -225,7 +241,7 @@ def tally_feedback(per_month: Tallies, bounds: Bounds, item: Feedback, observed_
         found = feedback_judgement(item, start, month_end, observed_at)
         if found:
             unit, on_time = found
-            per_month[month][unit].add("5.2", on_time)
+            per_month[month][unit].add("5.2", on_time, kind)
             if not on_time:
                 per_month[month][unit].late_feedback.append((item, state.intake))
 
@@ -245,21 +261,22 @@ def compute(
 
     for system in world.systems:
         for d in world.dossiers(system.id, first, last):
-            tally_dossier(per_month, bounds, d, observed_at)
+            tally_dossier(per_month, bounds, d, observed_at, system.kind)
         for item in world.feedback(system.id, first, last):
-            tally_feedback(per_month, bounds, item, observed_at)
+            tally_feedback(per_month, bounds, item, observed_at, system.kind)
 
     results = {}
+    level_of = {u.code: u.level for u in world.units}
     for month in months:
         as_was = {u.code: per_month[month][u.code] for u in world.units if unit_exists(u, month)}
-        results[(month, "as_was")] = _finish(month, "as_was", as_was, {u.code: u.level for u in world.units})
+        results[(month, "as_was")] = _finish(month, "as_was", as_was, level_of, observed_at)
         # As is, everything rolls up to today's units, including what former units still processed after they
         # ceased to exist (as was, a month shows the units that existed in it).
         as_is: dict[str, UnitMonth] = defaultdict(UnitMonth)
         for code in {*as_was, *per_month[month]}:
             target = world.unit_by_code[code].successor_code or code
             _merge(as_is[target], per_month[month][code])
-        results[(month, "as_is")] = _finish(month, "as_is", dict(as_is), {u.code: u.level for u in world.units})
+        results[(month, "as_is")] = _finish(month, "as_is", dict(as_is), level_of, observed_at)
     return results
 
 
@@ -267,12 +284,16 @@ def _merge(into: UnitMonth, other: UnitMonth) -> None:
     for code, (hits, total) in other.counts.items():
         into.counts[code][0] += hits
         into.counts[code][1] += total
+        into.unreported[code] += other.unreported[code]
+    into.received += other.received
     into.feedback_taken_in += other.feedback_taken_in
     into.late.extend(other.late)
     into.late_feedback.extend(other.late_feedback)
 
 
-def _finish(month: date, view: str, units: dict[str, UnitMonth], level_of: dict[str, str]) -> MonthTruth:
+def _finish(
+    month: date, view: str, units: dict[str, UnitMonth], level_of: dict[str, str], observed_at: datetime
+) -> MonthTruth:
     cards = {code: scorecard(um) for code, um in units.items()}
     rank(cards, level_of)
-    return MonthTruth(month, view, units, cards)
+    return MonthTruth(month, view, units, cards, is_final=observed_at >= month_bounds(month)[1])

@@ -30,35 +30,54 @@ working_days as (
     select * from {{ ref('int_working_days') }}
 ),
 
--- End of processing: the first 9 (finished) in the history, else the first 10 (handed over), else the first 8
--- (stopped). A csv_drop system's own end date and status stand in for its history.
-history_ends as (
+-- End of processing (metrics.md): the first 9 (finished), else the first 10 (handed over), else the first 8
+-- (stopped). A history's status times are authoritative; the dossier's own dates stand in where it has none (a
+-- csv_drop system keeps no history, and any system may hand a dossier over without recording its finish): the
+-- processing end while the status says finished or stopped, the hand-over date while it says handed over.
+-- A 7 anywhere in the history (or as the current status) is a withdrawal, whatever followed it.
+history_marks as (
     select
         dossier_code,
         min(acted_at) filter (where status_code = 9) as finished_at,
         min(acted_at) filter (where status_code = 10) as handed_over_at,
-        min(acted_at) filter (where status_code = 8) as stopped_at
+        min(acted_at) filter (where status_code = 8) as stopped_at,
+        min(acted_at) filter (where status_code = 7) as withdrawn_at
     from history
     group by dossier_code
 ),
 
-ends as (
+marks as (
     select
         dossiers.dossier_code,
-        case
-            when dossiers.kind = 'csv_drop'
-                then case when dossiers.status_code in (8, 9, 10) then dossiers.processing_end_at end
-            else coalesce(history_ends.finished_at, history_ends.handed_over_at, history_ends.stopped_at)
-        end as end_at,
-        case
-            when dossiers.kind = 'csv_drop'
-                then case when dossiers.status_code in (9, 10) then 9 when dossiers.status_code = 8 then 8 end
-            when history_ends.finished_at is not null then 9
-            when history_ends.handed_over_at is not null then 10
-            when history_ends.stopped_at is not null then 8
-        end as end_status
+        coalesce(
+            case when dossiers.kind <> 'csv_drop' then history_marks.finished_at end,
+            case when dossiers.status_code in (9, 10) then dossiers.processing_end_at end
+        ) as finished_at,
+        coalesce(
+            case when dossiers.kind <> 'csv_drop' then history_marks.handed_over_at end,
+            case when dossiers.status_code = 10 then dossiers.returned_at end
+        ) as handed_over_at,
+        coalesce(
+            case when dossiers.kind <> 'csv_drop' then history_marks.stopped_at end,
+            case when dossiers.status_code = 8 then dossiers.processing_end_at end
+        ) as stopped_at,
+        -- A csv_drop system's history is its successive files: a night that showed 7 is a withdrawal too.
+        coalesce(history_marks.withdrawn_at is not null, false) as was_withdrawn
     from dossiers
-    left join history_ends on dossiers.dossier_code = history_ends.dossier_code
+    left join history_marks on dossiers.dossier_code = history_marks.dossier_code
+),
+
+ends as (
+    select
+        dossier_code,
+        was_withdrawn,
+        coalesce(finished_at, handed_over_at, stopped_at) as end_at,
+        case
+            when finished_at is not null then 9
+            when handed_over_at is not null then 10
+            when stopped_at is not null then 8
+        end as end_status
+    from marks
 ),
 
 clocked as (
@@ -81,7 +100,9 @@ lifecycle as (
         ends.end_at,
         ends.end_status,
         clocked.status_code not in (1, 3) as is_accepted,
-        clocked.status_code = 7 as is_withdrawn,
+        clocked.status_code = 7 or coalesce(ends.was_withdrawn, false) as is_withdrawn,
+        -- The source kept processing a dossier it had recorded as withdrawn (a fault the gate warns about).
+        coalesce(ends.was_withdrawn, false) and clocked.status_code <> 7 as is_history_after_withdrawal,
         -- N working days from the clock start: 17:00 on the N-th working day after the day it starts.
         due_day.day + time '17:00' as statutory_due_at
     from clocked

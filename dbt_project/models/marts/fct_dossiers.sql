@@ -34,6 +34,7 @@ select
     lifecycle.status_code,
     lifecycle.is_accepted,
     lifecycle.is_withdrawn,
+    lifecycle.is_history_after_withdrawal,
     lifecycle.received_at,
     lifecycle.clock_started_at,
     lifecycle.due_at as appointment_at,

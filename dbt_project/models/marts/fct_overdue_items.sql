@@ -29,7 +29,11 @@ feedback as (
 ),
 
 months as (
-    select distinct month_start, least(month_start + interval '1 month' - interval '1 second', observed_at) as month_end
+    select distinct
+        month_start,
+        least(month_start + interval '1 month' - interval '1 second', observed_at) as month_end,
+        -- Provisional until the month's last night has landed (its open items are judged where the data stands).
+        observed_at >= month_start + interval '1 month' - interval '1 second' as is_final
     from {{ ref('fct_dossier_month') }}
     cross join observation
 ),
@@ -50,9 +54,11 @@ late_dossiers as (
         dossier_months.supplement_requests,
         dossier_months.working_days_overdue,
         dossier_months.handler,
-        dossier_months.department
+        dossier_months.department,
+        months.is_final
     from dossier_months
     inner join dossiers on dossier_months.dossier_code = dossiers.dossier_code
+    inner join months on dossier_months.month_start = months.month_start
     left join procedures on dossiers.procedure_code = procedures.procedure_code
 ),
 
@@ -73,7 +79,8 @@ late_feedback as (
         0::bigint as supplement_requests,
         greatest(0, end_day.working_day_seq - due_day.working_day_seq) as working_days_overdue,
         null::text as handler,
-        null::text as department
+        null::text as department,
+        months.is_final
     from feedback
     inner join months
         on feedback.intake_at <= months.month_end

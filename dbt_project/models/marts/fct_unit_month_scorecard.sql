@@ -1,33 +1,58 @@
 -- Unit x month x view (as_was: the unit that received; as_is: today's unit it rolls up to), with every indicator
 -- of metrics.md that dossier logs determine: numerator, denominator, rate (null when the denominator is 0),
 -- score, the subtotal out of 56 with its reachable maximum, and the rank among units of the same level.
+-- An indicator no system of the unit's dossiers can report (metrics.md, "Not reported") is null throughout and
+-- left out of the subtotal and its maximum; a month whose last night has not landed is provisional (is_final).
 with
 
 observation as (
     select observed_at from {{ ref('int_observation') }}
 ),
 
+-- The indicators each kind's format can report (onestop.vocabulary, as a seed).
+coverage as (
+    select kind, array_agg(indicator_code::text) filter (where is_reported) as reported
+    from {{ ref('indicator_coverage') }}
+    group by kind
+),
+
 units as (
     select * from {{ ref('dim_unit') }}
 ),
 
-dossiers as (
+all_dossiers as (
     select * from {{ ref('fct_dossiers') }}
+),
+
+dossiers as (
+    select all_dossiers.*, coalesce(coverage.reported, '{}') as reported
+    from all_dossiers
+    left join coverage on all_dossiers.kind = coverage.kind
 ),
 
 dossier_months as (
     select * from {{ ref('fct_dossier_month') }}
 ),
 
-feedback as (
+all_feedback as (
     select * from {{ ref('fct_feedback') }}
-    where not is_transferred_out and intake_at is not null
+),
+
+feedback as (
+    select all_feedback.*, coalesce(coverage.reported, '{}') as reported
+    from all_feedback
+    left join coverage on all_feedback.kind = coverage.kind
+    where not all_feedback.is_transferred_out and all_feedback.intake_at is not null
 ),
 
 months as (
     select
         month_start::date as month_start,
-        least(month_start + interval '1 month' - interval '1 second', observation.observed_at) as month_end
+        -- The moment open items are judged: the month's last second, or where the data stands if earlier.
+        least(month_start + interval '1 month' - interval '1 second', observation.observed_at) as month_end,
+        -- Final once the month's last night has landed; until then provisional, judged where the data stands.
+        observation.observed_at >= month_start + interval '1 month' - interval '1 second' as is_final,
+        observation.observed_at as data_as_of
     from observation
     cross join lateral generate_series(
         (select date_trunc('month', min(received_at)) from dossiers),
@@ -41,11 +66,10 @@ received as (
         dossiers.unit_code,
         date_trunc('month', dossiers.received_at)::date as month_start,
         count(*) as received,
-        count(*) filter (where dossiers.channel = 2) as received_online,
-        count(*) filter (where dossiers.has_fee) as received_with_fee,
-        count(*) filter (where dossiers.has_fee and dossiers.is_paid_online) as paid_online,
-        count(*) filter (where dossiers.is_digitized) as digitized,
-        count(*) filter (where dossiers.has_reused_data) as reused_data
+        {{ indicator_counts('3_3', 'true', 'dossiers.channel = 2') }},
+        {{ indicator_counts('3_6', 'dossiers.has_fee', 'dossiers.is_paid_online') }},
+        {{ indicator_counts('4_2', 'true', 'dossiers.is_digitized') }},
+        {{ indicator_counts('4_3', 'true', 'dossiers.has_reused_data') }}
     from dossiers
     where dossiers.is_accepted
     group by 1, 2
@@ -55,8 +79,7 @@ finished as (
     select
         dossiers.unit_code,
         date_trunc('month', dossiers.end_at)::date as month_start,
-        count(*) as finished_with_result,
-        count(*) filter (where dossiers.has_electronic_result) as electronic_results
+        {{ indicator_counts('4_1', 'true', 'dossiers.has_electronic_result') }}
     from dossiers
     where dossiers.end_status in (9, 10) and dossiers.issues_result and dossiers.is_accepted
     group by 1, 2
@@ -66,8 +89,7 @@ timeliness as (
     select
         dossiers.unit_code,
         dossier_months.month_start,
-        count(*) as processed,
-        count(*) filter (where not dossier_months.is_late) as processed_not_late
+        {{ indicator_counts('2_1', 'true', 'not dossier_months.is_late') }}
     from dossier_months
     inner join dossiers on dossier_months.dossier_code = dossiers.dossier_code
     group by 1, 2
@@ -76,6 +98,7 @@ timeliness as (
 feedback_in_scope as (
     select
         feedback.unit_code,
+        feedback.reported,
         months.month_start,
         case
             when feedback.handled_at is null or feedback.handled_at > months.month_end
@@ -90,7 +113,7 @@ feedback_in_scope as (
 ),
 
 feedback_counts as (
-    select unit_code, month_start, count(*) as in_scope, count(*) filter (where is_on_time) as on_time
+    select unit_code, month_start, {{ indicator_counts('5_2', 'true', 'is_on_time') }}
     from feedback_in_scope
     group by 1, 2
 ),
@@ -129,20 +152,13 @@ counted as (
         unit_months.reported_unit_code as unit_code,
         unit_months.level,
         unit_months.month_start,
-        coalesce(sum(timeliness.processed_not_late), 0) as n_2_1,
-        coalesce(sum(timeliness.processed), 0) as d_2_1,
-        coalesce(sum(received.received_online), 0) as n_3_3,
-        coalesce(sum(received.received), 0) as d_3_3,
-        coalesce(sum(received.paid_online), 0) as n_3_6,
-        coalesce(sum(received.received_with_fee), 0) as d_3_6,
-        coalesce(sum(finished.electronic_results), 0) as n_4_1,
-        coalesce(sum(finished.finished_with_result), 0) as d_4_1,
-        coalesce(sum(received.digitized), 0) as n_4_2,
-        coalesce(sum(received.received), 0) as d_4_2,
-        coalesce(sum(received.reused_data), 0) as n_4_3,
-        coalesce(sum(received.received), 0) as d_4_3,
-        coalesce(sum(feedback_counts.on_time), 0) as n_5_2,
-        coalesce(sum(feedback_counts.in_scope), 0) as d_5_2,
+        {% for code, source in [('2_1', 'timeliness'), ('3_3', 'received'), ('3_6', 'received'), ('4_1', 'finished'),
+            ('4_2', 'received'), ('4_3', 'received'), ('5_2', 'feedback_counts')] -%}
+        coalesce(sum({{ source }}.all_{{ code }}), 0) as all_{{ code }},
+        coalesce(sum({{ source }}.d_{{ code }}), 0) as d_{{ code }},
+        coalesce(sum({{ source }}.n_{{ code }}), 0) as n_{{ code }},
+        {% endfor -%}
+        coalesce(sum(received.received), 0) as received,
         coalesce(sum(feedback_taken_in.taken_in), 0) as feedback_taken_in
     from unit_months
     left join received
@@ -159,14 +175,32 @@ counted as (
     group by 1, 2, 3, 4
 ),
 
+-- Not reported: the unit-month has items for the indicator, but none from a system able to record its input.
+reported as (
+    select
+        view,
+        unit_code,
+        level,
+        month_start,
+        {% for code in scorecard_codes() -%}
+        not (d_{{ code }} = 0 and all_{{ code }} > 0) as is_reported_{{ code }},
+        case when not (d_{{ code }} = 0 and all_{{ code }} > 0) then n_{{ code }} end as n_{{ code }},
+        case when not (d_{{ code }} = 0 and all_{{ code }} > 0) then d_{{ code }} end as d_{{ code }},
+        {% endfor -%}
+        feedback_taken_in,
+        received
+    from counted
+),
+
 rated as (
     select
-        counted.*,
-        {% for code in ['2_1', '3_3', '3_6', '4_1', '4_2', '4_3', '5_2'] -%}
+        reported.*,
+        {% for code in scorecard_codes() -%}
         n_{{ code }}::numeric / nullif(d_{{ code }}, 0) as rate_{{ code }},
         {% endfor -%}
-        case when d_3_3 > 0 then feedback_taken_in::numeric / d_3_3 else 0 end as feedback_share
-    from counted
+        -- 5.4's feedback share: feedback taken in over every dossier received, whatever its system reports.
+        case when received > 0 then feedback_taken_in::numeric / received else 0 end as feedback_share
+    from reported
 ),
 
 scored as (
@@ -179,6 +213,7 @@ scored as (
         6 * rate_4_1 as score_4_1,
         4 * rate_4_2 as score_4_2,
         case when rate_4_3 is not null then least(2, 2 * rate_4_3 / 0.8) end as score_4_3,
+        -- No feedback in scope scores 6 (the portal's rule); feedback nobody can report scores nothing.
         case when d_5_2 = 0 then 6 else 6 * rate_5_2 end as score_5_2,
         -- greatest() skips nulls: without a 2.1 rate there is no 5.4 rate.
         case when rate_2_1 is not null then greatest(0, 1 - ((1 - rate_2_1) + feedback_share)) end as rate_5_4
@@ -188,24 +223,57 @@ scored as (
 totalled as (
     select
         scored.*,
-        case when rate_5_4 is not null then least(6, 6 * rate_5_4 / 0.9) end as score_5_4,
+        case when rate_5_4 is not null then least(6, 6 * rate_5_4 / 0.9) end as score_5_4
+    from scored
+),
+
+subtotalled as (
+    select
+        totalled.*,
+        -- The scores that are not null, and the most those indicators could have given.
         coalesce(score_2_1, 0) + coalesce(score_3_3, 0) + coalesce(score_3_6, 0) + coalesce(score_4_1, 0)
-        + coalesce(score_4_2, 0) + coalesce(score_4_3, 0) + score_5_2
-        + coalesce(case when rate_5_4 is not null then least(6, 6 * rate_5_4 / 0.9) end, 0) as subtotal,
+        + coalesce(score_4_2, 0) + coalesce(score_4_3, 0) + coalesce(score_5_2, 0) + coalesce(score_5_4, 0)
+            as subtotal,
         (case when score_2_1 is null then 0 else 20 end) + (case when score_3_3 is null then 0 else 6 end)
         + (case when score_3_6 is null then 0 else 6 end) + (case when score_4_1 is null then 0 else 6 end)
         + (case when score_4_2 is null then 0 else 4 end) + (case when score_4_3 is null then 0 else 2 end)
-        + 6 + (case when rate_5_4 is null then 0 else 6 end) as max_points
-    from scored
+        + (case when score_5_2 is null then 0 else 6 end) + (case when score_5_4 is null then 0 else 6 end)
+            as max_points
+    from totalled
 )
 
 select
-    totalled.*,
-    totalled.subtotal / nullif(totalled.max_points, 0) as subtotal_ratio,
+    subtotalled.view,
+    subtotalled.unit_code,
+    subtotalled.level,
+    subtotalled.month_start,
+    {% for code in scorecard_codes() -%}
+    subtotalled.n_{{ code }},
+    subtotalled.d_{{ code }},
+    {% endfor -%}
+    subtotalled.feedback_taken_in,
+    {% for code in scorecard_codes() -%}
+    subtotalled.rate_{{ code }},
+    {% endfor -%}
+    subtotalled.feedback_share,
+    {% for code in scorecard_codes() -%}
+    subtotalled.score_{{ code }},
+    {% endfor -%}
+    subtotalled.rate_5_4,
+    subtotalled.score_5_4,
+    subtotalled.subtotal,
+    subtotalled.max_points,
+    subtotalled.subtotal / nullif(subtotalled.max_points, 0) as subtotal_ratio,
     -- Ranked on the ratio rounded to 10 places: decimal division leaves residue in the 20th place (6 * 2/3 is
     -- 3.99999999999999999998), which must not split units whose scores are equal.
     rank() over (
-        partition by totalled.view, totalled.month_start, totalled.level
-        order by round(totalled.subtotal / nullif(totalled.max_points, 0), 10) desc
-    ) as rank_in_level
-from totalled
+        partition by subtotalled.view, subtotalled.month_start, subtotalled.level
+        order by round(subtotalled.subtotal / nullif(subtotalled.max_points, 0), 10) desc
+    ) as rank_in_level,
+    {% for code in scorecard_codes() -%}
+    subtotalled.is_reported_{{ code }},
+    {% endfor -%}
+    months.is_final,
+    months.data_as_of
+from subtotalled
+inner join months on subtotalled.month_start = months.month_start

@@ -44,7 +44,8 @@ renamed as (
         status_map.status_code,
         records.payload ->> 'Số hóa thành phần' = 'Có' as is_digitized,
         case when records.payload ->> 'Thanh toán trực tuyến' = 'Có' then 1 else 0 end::smallint as paid_online,
-        false as has_reused_data,
+        -- The format has no such field: unknown, not "no" (4.3 is not reported for it: seed indicator_coverage).
+        null::boolean as has_reused_data,
         coalesce(records.payload ->> 'Kết quả điện tử', '') <> '' as has_electronic_result,
         coalesce(nullif(records.payload ->> 'Số lần yêu cầu bổ sung', '')::integer, 0) as supplement_count,
         {{ csv_ts("records.payload ->> 'Ngày yêu cầu bổ sung'") }} as latest_request_at,

@@ -39,8 +39,8 @@ renamed as (
         status_map.status_code,
         coalesce((records.payload ->> 'inputs_digitized')::boolean, false) as is_digitized,
         coalesce((records.payload ->> 'paid_online')::smallint, 0) as paid_online,
-        -- The vendor schema does not record reuse of the citizen's data store.
-        false as has_reused_data,
+        -- The format has no such field: unknown, not "no" (4.3 is not reported for it: seed indicator_coverage).
+        null::boolean as has_reused_data,
         coalesce(jsonb_path_exists(records.payload, '$.results[*] ? (@.doc_code != null && @.doc_url != null)'), false)
             as has_electronic_result,
         jsonb_array_length(coalesce(records.payload -> 'supplements', '[]')) as supplement_count,
