@@ -14,11 +14,12 @@ export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help install dbt-manifest system-packages demo test lint ui bench clean warehouse-stop
+.PHONY: help install dbt-manifest system-packages demo test test-fast lint ui bench clean warehouse-stop
 
 help:
 	@echo "make demo   the main job on the embedded warehouse, end to end"
 	@echo "make test   the whole test suite"
+	@echo "make test-fast  the unit tests alone (seconds; no warehouse, Airflow or simulator)"
 	@echo "make lint   ruff and sqlfluff"
 	@echo "make ui     Airflow's UI on the embedded warehouse"
 	@echo "make bench  benchmarks at province scale (bench/RESULTS.md)"
@@ -62,9 +63,16 @@ system-packages:
 test: install system-packages
 	$(VENV)/bin/pytest
 
+test-fast: $(VENV)/.synced
+	$(VENV)/bin/pytest tests/unit
+
+# Python with ruff; the dbt models with sqlfluff's dbt templater (.sqlfluff), which compiles them against a
+# warehouse (the embedded one, started for the lint and stopped after it).
+PY_CODE := onestop simulator dags tests bench
 lint: install
-	$(VENV)/bin/ruff check onestop dags tests bench
-	$(VENV)/bin/ruff format --check onestop dags tests bench
+	$(VENV)/bin/ruff check $(PY_CODE)
+	$(VENV)/bin/ruff format --check $(PY_CODE)
+	$(PY) -m onestop.local.lint lint
 
 ui: install
 	$(VENV)/bin/onestop ui

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from bench.measure import run
-from onestop import warehouse
+from onestop import local, warehouse
 from onestop.settings import state_dir
 from onestop.transform import DBT_PROJECT
 
@@ -36,8 +36,8 @@ def night_landed(url: str) -> None:
     from datetime import timedelta
 
     from bench.run import Bench
-    from onestop.simulate.server import Servers
-    from onestop.simulate.simulation import Simulation
+    from simulator.server import Servers
+    from simulator.simulation import Simulation
 
     bench = Bench("province-year", "year", 12)
     bench.sim = Simulation(bench.folder, url)
@@ -59,8 +59,7 @@ def build(url: str, full_refresh: bool) -> dict:
 
 def main() -> None:
     base = warehouse.warehouse_url()
-    if not warehouse.is_external():
-        warehouse.embedded().start()
+    local.use_embedded()
     url = warehouse.with_database(base, f"{warehouse.database_name(base)}_bench")
     night_landed(url)
     profile = {"incremental": build(url, False), "full_refresh": build(url, True)}

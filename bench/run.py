@@ -26,7 +26,7 @@ from pathlib import Path
 import psycopg
 
 from bench.measure import Measured, median, python, run
-from onestop import warehouse
+from onestop import local, warehouse
 from onestop.settings import PROJECT_ROOT, state_dir
 from onestop.warehouse import bootstrap
 
@@ -55,8 +55,8 @@ class Bench:
         self.env: dict[str, str] = {}
 
     def prepare(self) -> dict:
-        from onestop.simulate.simulation import Simulation
-        from tests.nightly_helpers import empty_warehouse
+        from onestop.local.reset import empty_warehouse
+        from simulator.simulation import Simulation
 
         bootstrap.init(self.url)
         empty_warehouse(self.url)
@@ -192,15 +192,14 @@ def main() -> None:
     parser.add_argument("--demo", action="store_true", help="also time `make demo`, cold and warm")
     args = parser.parse_args()
     preset = "small" if args.quick else "province-year"
-    if not warehouse.is_external():
-        warehouse.embedded().start()
+    local.use_embedded()
     results: dict = {"machine": machine(), "preset": preset}
     print(f"machine: {results['machine']}", flush=True)
 
     results["parse"] = dag_parse(args.runs)
     print("dag parse:", results["parse"], flush=True)
 
-    from onestop.simulate.server import Servers
+    from simulator.server import Servers
 
     for label, months in (("half", 6), ("year", 12)):
         bench = Bench(preset, label, months)

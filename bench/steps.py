@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
+
+from onestop.night import Night
 
 
 def main(argv: list[str]) -> None:
@@ -17,11 +18,11 @@ def main(argv: list[str]) -> None:
     if step == "extract":
         from onestop.extract.nightly import extract_system
 
-        print(json.dumps(extract_system(args[0], date.fromisoformat(args[1]))))
+        print(json.dumps(extract_system(args[0], Night.of(args[1]))))
     elif step == "summarize":
         from onestop.extract.nightly import summarize
 
-        print(json.dumps(summarize(date.fromisoformat(args[0]))))
+        print(json.dumps(summarize(Night.of(args[0]))))
     elif step == "reference":
         from onestop.extract.reference import load_reference
 
@@ -29,7 +30,7 @@ def main(argv: list[str]) -> None:
     elif step == "gate":
         from onestop.quality.gate import run_gate
 
-        result = run_gate(date.fromisoformat(args[0]), f"bench__{args[0]}", fail_on_error=False)
+        result = run_gate(Night.of(args[0]), f"bench__{args[0]}", fail_on_error=False)
         print(json.dumps({"passed": result.passed, "errors": [f.line() for f in result.errors]}))
     else:
         raise SystemExit(f"unknown step {step}")

@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from airflow.sdk import CronTriggerTimetable, dag, get_current_context, task
 
+from onestop.night import LOCAL_TZ_NAME
+
 DOC = """
 ### onestop monthly report
 
@@ -25,7 +27,7 @@ def _month():
 
 @dag(
     dag_id="onestop_monthly_report",
-    schedule=CronTriggerTimetable("0 6 1 * *", timezone="Asia/Ho_Chi_Minh"),
+    schedule=CronTriggerTimetable("0 6 1 * *", timezone=LOCAL_TZ_NAME),
     catchup=False,
     max_active_runs=1,
     tags=["onestop", "report", "monthly"],

@@ -3,16 +3,14 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from airflow.sdk import Asset, CronTriggerTimetable, Param, TriggerRule, dag, get_current_context, task
 
-LOCAL_TZ = "Asia/Ho_Chi_Minh"
-SOURCES_POOL = "onestop_sources"
-# One dbt command at a time on the warehouse, across runs too (a backfill may run beside the scheduled night).
-TRANSFORM_POOL = "onestop_transform"
+from onestop.night import LOCAL_TZ_NAME
+from onestop.settings import SOURCES_POOL, TRANSFORM_POOL, settings
+
 # Updated when a night's marts and the gate's verdict on them stand; the monthly report follows it.
 GATED_MARTS = Asset("onestop_gated_marts", uri="postgres://warehouse:5432/onestop/marts/night_completeness")
 
@@ -46,16 +44,17 @@ def _dag_alert(context) -> None:
     on_dag_failure(context)
 
 
-def _night() -> str:
-    from onestop.extract.nightly import night_of
+def _night():
+    """The night this run extracts (a `Night`), from the run's data interval: every task is keyed on it."""
+    from onestop.night import Night
 
-    return night_of(get_current_context()["data_interval_start"]).isoformat()
+    return Night.of_interval(get_current_context()["data_interval_start"])
 
 
 @dag(
     dag_id="onestop_nightly",
     # The data interval starts at the previous local midnight; the run starts at 01:00.
-    schedule=CronTriggerTimetable("0 1 * * *", timezone=LOCAL_TZ, interval=timedelta(days=1, hours=1)),
+    schedule=CronTriggerTimetable("0 1 * * *", timezone=LOCAL_TZ_NAME, interval=timedelta(days=1, hours=1)),
     start_date=datetime(2025, 1, 1),
     catchup=False,
     max_active_runs=1,
@@ -63,8 +62,8 @@ def _night() -> str:
     doc_md=DOC,
     default_args={
         "owner": "onestop-data-engineering",
-        "retries": int(os.environ.get("ONESTOP_TASK_RETRIES", "3")),
-        "retry_delay": timedelta(seconds=float(os.environ.get("ONESTOP_RETRY_DELAY_SECONDS", "120"))),
+        "retries": settings().task_retries,
+        "retry_delay": timedelta(seconds=settings().retry_delay_seconds),
         "retry_exponential_backoff": True,
         "max_retry_delay": timedelta(minutes=30),
         "on_failure_callback": _alert,
@@ -95,15 +94,13 @@ def onestop_nightly():
         from onestop.extract.nightly import extract_system
 
         context = get_current_context()
-        return extract_system(
-            system["id"], datetime.fromisoformat(_night()).date(), context["ti"].try_number, context["run_id"]
-        )
+        return extract_system(system["id"], _night(), context["ti"].try_number, context["run_id"])
 
     @task(trigger_rule=TriggerRule.ALL_DONE, retries=0)
     def summarize_night() -> dict:
         from onestop.extract.nightly import summarize
 
-        return summarize(datetime.fromisoformat(_night()).date())
+        return summarize(_night())
 
     # Skips dbt only: the gate still judges the night's landing (trigger rules below the dbt group are kept).
     @task.short_circuit(retries=0, ignore_downstream_trigger_rules=False)
@@ -119,9 +116,7 @@ def onestop_nightly():
         from onestop.quality.gate import run_gate
 
         context = get_current_context()
-        result = run_gate(
-            datetime.fromisoformat(_night()).date(), context["run_id"], marts_built=context["params"]["transform"]
-        )
+        result = run_gate(_night(), context["run_id"], marts_built=context["params"]["transform"])
         return {"passed": result.passed, "warnings": [f.line() for f in result.warnings], "docs": str(result.docs)}
 
     @task(trigger_rule=TriggerRule.ALL_DONE, retries=0, outlets=[GATED_MARTS])
@@ -134,7 +129,7 @@ def onestop_nightly():
 
         if not get_current_context()["params"]["transform"]:
             raise AirflowSkipException("the marts were not rebuilt (transform: false)")
-        return verdict_of(datetime.fromisoformat(_night()).date())
+        return verdict_of(_night())
 
     night = summarize_night()
     [load_reference(), extract.expand(system=plan_night())] >> night

@@ -8,7 +8,8 @@ addresses, sent with Airflow's configured e-mail backend). With neither set the 
 from __future__ import annotations
 
 import logging
-import os
+
+from onestop.settings import settings
 
 log = logging.getLogger(__name__)
 
@@ -16,7 +17,7 @@ log = logging.getLogger(__name__)
 def notify(subject: str, body: str) -> list[str]:
     """Send the alert everywhere configured; return where it went (never raises: an alert must not fail a run)."""
     sent = []
-    webhook = os.environ.get("ONESTOP_ALERT_WEBHOOK")
+    webhook = settings().alert_webhook
     if webhook:
         try:
             import httpx
@@ -27,12 +28,12 @@ def notify(subject: str, body: str) -> list[str]:
             sent.append("webhook")
         except Exception as error:  # noqa: BLE001 (an alert path must never raise)
             log.error("onestop alert webhook failed: %s", error)
-    emails = os.environ.get("ONESTOP_ALERT_EMAIL")
+    emails = settings().alert_emails
     if emails:
         try:
             from airflow.utils.email import send_email
 
-            send_email([e.strip() for e in emails.split(",") if e.strip()], subject, f"<pre>{body}</pre>")
+            send_email(list(emails), subject, f"<pre>{body}</pre>")
             sent.append("email")
         except Exception as error:  # noqa: BLE001
             log.error("onestop alert e-mail failed: %s", error)

@@ -1,4 +1,5 @@
-"""The `onestop` command: one entry point for the warehouse, the demo, the simulator and the report."""
+"""The `onestop` command: the pipeline's verbs (dbt, gate, report, retention) and the local wing's (the embedded
+warehouse, the demo, Airflow's UI on a laptop). The simulated province has its own: `python -m simulator`."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ from onestop.settings import apply_quiet_env
 
 
 def _warehouse(args: argparse.Namespace) -> int:
-    from onestop import warehouse
+    from onestop import local, warehouse
     from onestop.warehouse import bootstrap
 
-    server = warehouse.embedded()
-    if args.action in ("start", "stop", "status") and warehouse.is_external():
+    server = local.embedded()
+    if args.action in ("start", "stop", "status") and local.is_external():
         print(f"ONESTOP_WAREHOUSE_URL is set: the warehouse is external and not managed here ({args.action}).")
         return 0
     if args.action == "start":
@@ -29,20 +30,36 @@ def _warehouse(args: argparse.Namespace) -> int:
         print(f"embedded PostgreSQL {'running' if running else 'stopped'}{where} (data in {server.data})")
         return 0 if running else 3
     elif args.action == "url":
-        url = warehouse.warehouse_url()
+        url = local.use_embedded()
         if args.role:
             role = f"onestop_{args.role}"
             url = warehouse.role_url(role, bootstrap.role_passwords()[role], url)
         print(url)
     elif args.action == "init":
+        local.use_embedded()
         for line in bootstrap.init():
             print(line)
         print("warehouse bootstrapped")
     return 0
 
 
+def _airflow(args: argparse.Namespace) -> int:
+    from onestop.orchestration import init_airflow
+
+    for line in init_airflow():
+        print(line)
+    return 0
+
+
+def _settings(args: argparse.Namespace) -> int:
+    from onestop.settings import variables_table
+
+    print(variables_table())
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
-    from onestop.demo import run_demo
+    from onestop.local.demo import run_demo
 
     return run_demo()
 
@@ -62,12 +79,6 @@ def _dbt(args: argparse.Namespace) -> int:
     from onestop.transform import run_dbt
 
     return run_dbt(*args.dbt_args, check=False).returncode
-
-
-def _simulate(args: argparse.Namespace) -> int:
-    from onestop.simulate import cli as simulate_cli
-
-    return simulate_cli.run(args)
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -93,12 +104,11 @@ def _ui(args: argparse.Namespace) -> int:
     """Airflow's own UI on the embedded warehouse, with the demo's runs: api-server, scheduler, dag-processor."""
     import time
 
-    from onestop import warehouse
-    from onestop.airflow_env import apply_airflow_environment
-    from onestop.services import AirflowServices
+    from onestop import local
+    from onestop.local.airflow_env import apply_airflow_environment
+    from onestop.local.services import AirflowServices
 
-    if not warehouse.is_external():
-        warehouse.embedded().start()
+    local.use_embedded()
     apply_airflow_environment()
     with AirflowServices() as services:
         print(f"Airflow UI: {services.base_url}  (logs in {services.log_dir}); Ctrl-C stops it", flush=True)
@@ -111,7 +121,19 @@ def _ui(args: argparse.Namespace) -> int:
 
 
 def _month(text: str) -> date:
-    return date.fromisoformat(f"{text}-01")
+    try:
+        return date.fromisoformat(f"{text}-01")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a month: expected YYYY-MM, e.g. 2025-07") from None
+
+
+def _night(text: str):
+    from onestop.night import Night
+
+    try:
+        return Night.of(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a night: expected YYYY-MM-DD, e.g. 2025-07-31") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -123,9 +145,12 @@ def build_parser() -> argparse.ArgumentParser:
     wh.add_argument("--role", choices=["loader", "transformer", "bi"], help="with url: connect as this role")
     wh.set_defaults(func=_warehouse)
 
-    from onestop.simulate.cli import add_parser as add_simulate
+    airflow = commands.add_parser("airflow", help="Airflow's metadata database and the pools the DAGs use")
+    airflow.add_argument("action", choices=["init"])
+    airflow.set_defaults(func=_airflow)
 
-    add_simulate(commands).set_defaults(func=_simulate)
+    settings = commands.add_parser("settings", help="every ONESTOP_* variable, its default and meaning (Markdown)")
+    settings.set_defaults(func=_settings)
 
     raw = commands.add_parser("raw", help="the landing's retention: purge what is past it")
     raw.add_argument("action", choices=["purge"])
@@ -143,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.set_defaults(func=_report)
 
     gate = commands.add_parser("gate", help="run the quality gate for one night (as the nightly DAG does)")
-    gate.add_argument("--night", type=date.fromisoformat, required=True, help="YYYY-MM-DD")
+    gate.add_argument("--night", type=_night, required=True, help="YYYY-MM-DD")
     gate.set_defaults(func=_gate)
 
     ui = commands.add_parser("ui", help="Airflow's UI (api-server, scheduler, dag-processor) on the warehouse")
@@ -155,9 +180,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from onestop.warehouse import WarehouseNotConfigured
+
     apply_quiet_env()
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except WarehouseNotConfigured as error:  # a configuration error: one line, no traceback
+        print(f"onestop: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

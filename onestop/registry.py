@@ -7,14 +7,12 @@ Airflow connection id).
 from __future__ import annotations
 
 import csv
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 KINDS = ("dvcqg_api", "onegate_db", "csv_drop")
-REGISTRY_VAR = "ONESTOP_REGISTRY"
 
 
 class RegistryError(ValueError):
@@ -63,9 +61,15 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 
 def default_path() -> Path:
-    from onestop.settings import state_dir
+    """The registry the settings name; none named is a configuration error (no demo default here)."""
+    from onestop.settings import REGISTRY_VAR, settings
 
-    return Path(os.environ.get(REGISTRY_VAR) or state_dir() / "demo" / "registry.yml")
+    path = settings().registry
+    if path is None:
+        raise RegistryError(f"{REGISTRY_VAR} is not set: set it to the registry YAML of the province's systems")
+    if not path.exists():
+        raise RegistryError(f"{REGISTRY_VAR}={path}: no such file")
+    return path
 
 
 def load(path: Path | None = None) -> Registry:

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from urllib.parse import unquote, urlsplit
 
-from onestop.settings import PROJECT_ROOT, QUIET_ENV
+from onestop.settings import PROJECT_ROOT, QUIET_ENV, settings
 from onestop.warehouse import warehouse_url
 
 DBT_PROJECT = PROJECT_ROOT / "dbt_project"
@@ -45,7 +45,7 @@ PARSE_ONLY_URL = "postgresql://parse:parse@127.0.0.1:5432/onestop"
 def run_dbt(*args: str, url: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
     """Run one dbt command in the project; its output goes to ours."""
     if args[:1] == ("parse",) and url is None:
-        url = os.environ.get("ONESTOP_WAREHOUSE_URL") or PARSE_ONLY_URL
+        url = settings().warehouse_url or PARSE_ONLY_URL
     env = {**os.environ, **dbt_env(url)}
     result = subprocess.run([dbt_executable(), *args], cwd=DBT_PROJECT, env=env)
     if check and result.returncode != 0:

@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 
 import psycopg
 
-from onestop.extract import contract
+from onestop.night import Night
 from onestop.registry import SystemEntry
-from onestop.sources import Record, SourceError, open_source
+from onestop.sources import Record, SourceError, contract, open_source
 
 EPOCH = datetime(2000, 1, 1)
 RAW_TABLES = {"dossiers": "raw.dossier_records", "feedback": "raw.feedback_records"}
@@ -68,20 +68,35 @@ def _clean_text(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace").replace("\x00", "\\u0000")
 
 
+def extraction_window(
+    interval_end: datetime,
+    lookback: timedelta,
+    watermark: datetime | None = None,
+    replayed_start: datetime | None = None,
+) -> tuple[datetime, datetime]:
+    """The change times `[start, end)` a run reads: a re-run of a night reads what its first successful run read
+    (replays are deterministic); otherwise from the system's watermark less the lookback (so a record that moved
+    between pages, or landed late, is read again), or everything on a system's first run; never past the night."""
+    if replayed_start is not None:
+        return replayed_start, interval_end
+    start = watermark - lookback if watermark is not None else EPOCH
+    return min(start, interval_end), interval_end
+
+
 class Landing:
     def __init__(
         self,
         url: str,
         system: SystemEntry,
-        interval_start: datetime,
+        night: Night,
         lookback: timedelta,
         try_number: int = 1,
         airflow_run_id: str | None = None,
     ):
         self.url = url
         self.system = system
-        self.interval_start = interval_start
-        self.interval_end = interval_start + timedelta(days=1)
+        self.night = night
+        self.interval_start, self.interval_end = night.start, night.end
         self.lookback = lookback
         self.try_number = try_number
         self.airflow_run_id = airflow_run_id
@@ -126,13 +141,12 @@ class Landing:
             " and status = 'success' and window_start is not null order by run_id limit 1",
             (self.system.id, self.interval_start),
         ).fetchone()
-        if replay:  # a re-run reads what the first run read: replays are deterministic
-            return replay[0], self.interval_end
         mark = conn.execute(
             "select watermark from audit.watermarks where system_id = %s and entity = 'all'", (self.system.id,)
         ).fetchone()
-        start = mark[0] - self.lookback if mark else EPOCH
-        return min(start, self.interval_end), self.interval_end
+        return extraction_window(
+            self.interval_end, self.lookback, mark[0] if mark else None, replay[0] if replay else None
+        )
 
     def _loaded_files(self, conn: psycopg.Connection) -> dict[str, str]:
         rows = conn.execute(
@@ -153,6 +167,7 @@ class Landing:
             system,
             window_start=outcome.window[0],
             window_end=outcome.window[1],
+            night=self.night,
             loaded_files=self._loaded_files(conn) if system.kind == "csv_drop" else None,
         )
         outcome.source_seconds += time.perf_counter() - began  # connecting (and resolving the connection) counts

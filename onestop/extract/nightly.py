@@ -1,40 +1,25 @@
 """What the nightly DAG's tasks do: plan the night from the registry, extract one system, sum the night up.
 
-Every task is keyed on the night (the local day of the run's data interval), never on the wall clock.
+Every task is keyed on the night (`onestop.night.Night`: the local day of the run's data interval), never on the
+wall clock.
 """
 
 from __future__ import annotations
 
 import json
-import os
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 
 import psycopg
 
 from onestop import registry
 from onestop.alerts import notify
+from onestop.night import Night
+from onestop.settings import settings
 from onestop.warehouse import warehouse_url
-
-LOOKBACK_VAR = "ONESTOP_LOOKBACK_DAYS"
-LOCAL_TZ = "Asia/Ho_Chi_Minh"
-
-
-def night_of(data_interval_start: datetime) -> date:
-    """The local day whose changes a run extracts: the day its data interval starts (local midnight)."""
-    from zoneinfo import ZoneInfo
-
-    if data_interval_start.tzinfo is not None:
-        data_interval_start = data_interval_start.astimezone(ZoneInfo(LOCAL_TZ))
-    return data_interval_start.date()
-
-
-def interval_of(night: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(night, time())
-    return start, start + timedelta(days=1)
 
 
 def lookback() -> timedelta:
-    return timedelta(days=float(os.environ.get(LOOKBACK_VAR, "2")))
+    return timedelta(days=settings().lookback_days)
 
 
 def plan() -> list[dict]:
@@ -42,19 +27,18 @@ def plan() -> list[dict]:
     return [{"id": s.id, "kind": s.kind} for s in registry.load().enabled_systems()]
 
 
-def extract_system(system_id: str, night: date, try_number: int = 1, airflow_run_id: str | None = None) -> dict:
+def extract_system(system_id: str, night: Night, try_number: int = 1, airflow_run_id: str | None = None) -> dict:
     from onestop.extract.landing import Landing
 
     entry = registry.load().system(system_id)
-    start, _ = interval_of(night)
-    outcome = Landing(warehouse_url(), entry, start, lookback(), try_number, airflow_run_id).run()
+    outcome = Landing(warehouse_url(), entry, night, lookback(), try_number, airflow_run_id).run()
     return outcome.as_dict()
 
 
-def summarize(night: date) -> dict:
+def summarize(night: Night) -> dict:
     """Record which enabled systems delivered this night, and alert when any did not."""
     expected = [s.id for s in registry.load().enabled_systems()]
-    start, end = interval_of(night)
+    start, end = night.start, night.end
     with psycopg.connect(warehouse_url(), autocommit=True) as conn:
         conn.execute("set role onestop_loader")
         rows = conn.execute(
@@ -74,7 +58,7 @@ def summarize(night: date) -> dict:
             (start, end, expected, delivered, missing, not missing, json.dumps(reasons)),
         )
     summary = {
-        "night": night.isoformat(),
+        "night": str(night),
         "expected": expected,
         "delivered": delivered,
         "missing": missing,

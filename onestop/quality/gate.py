@@ -6,20 +6,19 @@ from __future__ import annotations
 import json
 import logging
 import os
-from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 import psycopg
 
+from onestop.night import Night
 from onestop.quality import suites as suite_files
+from onestop.quality.results import Finding, GateFailed, GateResult
 from onestop.quality.verdict import write_verdict
-from onestop.settings import apply_quiet_env, state_dir
+from onestop.settings import GX_URL_VAR, apply_quiet_env, state_dir
 from onestop.warehouse import sqlalchemy_url, warehouse_url
 
 log = logging.getLogger(__name__)
 
-GX_URL_VAR = "ONESTOP_GX_WAREHOUSE_URL"  # read by GX through ${...}, so the password never lands in its files
 ROLE = "onestop_transformer"
 
 
@@ -29,50 +28,6 @@ def gx_root() -> Path:
 
 def data_docs_index() -> Path:
     return gx_root() / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
-
-
-@dataclass
-class Finding:
-    suite: str
-    expectation: str
-    severity: str  # error | warning
-    success: bool
-    observed: str | None
-    rows: list[dict] = field(default_factory=list)
-    description: str = ""
-
-    @property
-    def systems(self) -> set[str]:
-        return {str(r["system_id"]) for r in self.rows if r.get("system_id")}
-
-    def line(self) -> str:
-        where = f" (systems: {', '.join(sorted(self.systems))})" if self.systems else ""
-        return f"{self.suite}.{self.expectation}: {self.description} observed {self.observed}{where}"
-
-
-@dataclass
-class GateResult:
-    night: date
-    run_id: str
-    findings: list[Finding]
-    docs: Path
-    marts_built: bool = True
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if not f.success and f.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if not f.success and f.severity == "warning"]
-
-    @property
-    def passed(self) -> bool:
-        return not self.errors
-
-
-class GateFailed(RuntimeError):
-    pass
 
 
 def marts_tables(conn) -> dict[str, bool]:
@@ -86,7 +41,7 @@ def marts_tables(conn) -> dict[str, bool]:
     )
 
 
-def validate(night: date, run_id: str, marts_built: bool = True) -> GateResult:
+def validate(night: Night, run_id: str, marts_built: bool = True) -> GateResult:
     """Run every suite for `night` (only the landing's when the night's marts were not rebuilt); nothing is
     written to the warehouse yet."""
     apply_quiet_env()
@@ -165,9 +120,7 @@ def _plain(value):
 
 
 def store(result: GateResult) -> None:
-    from onestop.extract.nightly import interval_of
-
-    start, _ = interval_of(result.night)
+    start = result.night.start
     with psycopg.connect(warehouse_url()) as conn:
         conn.execute(f"set role {ROLE}")
         conn.execute(
@@ -194,7 +147,7 @@ def store(result: GateResult) -> None:
         write_verdict(conn, result)
 
 
-def run_gate(night: date, run_id: str, fail_on_error: bool = True, marts_built: bool = True) -> GateResult:
+def run_gate(night: Night, run_id: str, fail_on_error: bool = True, marts_built: bool = True) -> GateResult:
     """The nightly gate task: validate, store, and fail listing the failed expectations when any error-level one
     failed (warnings are recorded and shown, never fail)."""
     result = validate(night, run_id, marts_built)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
+from onestop.night import Night
 from onestop.settings import PROJECT_ROOT
 
 SUITES_DIR = PROJECT_ROOT / "expectations"
@@ -95,11 +96,9 @@ def status_lists() -> str:
 
 
 def load(
-    night: date, marts_tables: dict[str, bool], folder: Path = SUITES_DIR, names: tuple[str, ...] = SUITE_ORDER
+    night: Night, marts_tables: dict[str, bool], folder: Path = SUITES_DIR, names: tuple[str, ...] = SUITE_ORDER
 ) -> list[Suite]:
-    from onestop.extract.nightly import interval_of
-
-    start, end = interval_of(night)
+    start, end = night.start, night.end
     weekdays = ", ".join(literal(start - timedelta(days=7 * k)) for k in range(1, 5))
     volume = VOLUME_QUERY.format(last_runs=LAST_RUNS, weekdays=weekdays)
     params = {

@@ -10,10 +10,7 @@ before the first night landed count as that first night (its extraction covered 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from onestop.quality.gate import GateResult
+from onestop.quality.results import GateResult
 
 DDL = """
 create table if not exists marts.night_completeness (
@@ -105,7 +102,7 @@ def write_verdict(conn, result: GateResult) -> None:
     """Record the night's verdict per system, then recompute every unit-month's completeness."""
     night = conn.execute(
         "select expected, delivered, reasons from audit.nights where interval_start = %s::date",
-        (result.night,),
+        (result.night.day,),
     ).fetchone()
     expected, delivered, missing_reasons = night if night else ([], [], {})
     unattributed = [f for f in result.errors if not f.systems]
@@ -115,10 +112,10 @@ def write_verdict(conn, result: GateResult) -> None:
         reasons += [f.line() for f in result.errors if system in f.systems]
         reasons += [f.line() for f in unattributed]
         rows.append(
-            (result.night, system, system in delivered, not reasons, reasons, result.run_id, result.marts_built)
+            (result.night.day, system, system in delivered, not reasons, reasons, result.run_id, result.marts_built)
         )
     conn.execute(DDL)
-    conn.execute("delete from marts.night_completeness where night = %s", (result.night,))
+    conn.execute("delete from marts.night_completeness where night = %s", (result.night.day,))
     with conn.cursor() as cur:
         cur.executemany(
             "insert into marts.night_completeness (night, system_id, delivered, complete, reasons, gate_run_id,"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -12,14 +11,12 @@ import psycopg
 
 from onestop.report import data as report_data
 from onestop.report import html, workbook
-from onestop.settings import state_dir
+from onestop.settings import settings
 from onestop.warehouse import warehouse_url
-
-REPORTS_DIR_VAR = "ONESTOP_REPORTS_DIR"
 
 
 def reports_dir() -> Path:
-    return Path(os.environ.get(REPORTS_DIR_VAR) or state_dir() / "reports")
+    return settings().reports_dir
 
 
 @dataclass

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import psycopg
 from psycopg.rows import dict_row
 
+from onestop.night import previous_month
+
 INDICATORS = ("2_1", "3_3", "3_6", "4_1", "4_2", "4_3", "5_2", "5_4")
 TREND_CODES = ("2_1", "4_1", "4_2", "5_2")  # on time, electronic result, digitized, feedback on time
 VIEWS = ("as_was", "as_is")
-
-
-def previous_month(month: date) -> date:
-    return (month.replace(day=1) - timedelta(days=1)).replace(day=1)
 
 
 @dataclass

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from onestop.sources.base import Record, SchemaError, Source, SourceError
 
 
-def open_source(entry, *, window_start, window_end, loaded_files=None) -> Source:
+def open_source(entry, *, window_start, window_end, night, loaded_files=None) -> Source:
     """The connector for a registry entry: adding a system of a known kind is a registry edit alone."""
     if entry.kind == "dvcqg_api":
         from onestop.sources.dvcqg_api import DvcqgApiSource
 
-        return DvcqgApiSource(entry, window_start, window_end)
+        return DvcqgApiSource.from_connection(entry, window_start, window_end)
     if entry.kind == "onegate_db":
         from onestop.sources.onegate_db import OnegateDbSource
 
@@ -20,7 +18,7 @@ def open_source(entry, *, window_start, window_end, loaded_files=None) -> Source
     if entry.kind == "csv_drop":
         from onestop.sources.csv_drop import CsvDropSource
 
-        return CsvDropSource(entry, loaded_files or {}, night=(window_end - timedelta(days=1)).date())
+        return CsvDropSource(entry, loaded_files or {}, night=night.day)
     raise SourceError(f"system {entry.id}: unknown kind {entry.kind!r}")
 
 

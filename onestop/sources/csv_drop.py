@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from datetime import date, datetime, time
 from pathlib import Path
 
-from onestop.extract.contract import missing_columns
 from onestop.sources.base import Record, SchemaError, SourceError
+from onestop.sources.contract import missing_columns
 
 FILE_NAME = re.compile(r"^(hoso|phananh)_(\d{8})\.csv$")
 ENTITY = {"hoso": "dossiers", "phananh": "feedback"}

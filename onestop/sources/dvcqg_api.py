@@ -13,8 +13,8 @@ from datetime import datetime
 
 import httpx
 
-from onestop.extract.contract import missing_columns
 from onestop.sources.base import Record, SchemaError, SourceError
+from onestop.sources.contract import missing_columns
 
 ENDPOINTS = {"dossiers": "/api/v1/hoso", "feedback": "/api/v1/pakn"}
 PAGE_SIZE = 500
@@ -28,28 +28,55 @@ def _success(envelope: dict) -> bool:
 
 
 class DvcqgApiSource:
-    def __init__(self, entry, window_start: datetime, window_end: datetime):
+    def __init__(
+        self,
+        system_id: str,
+        base_url: str,
+        token: str | None,
+        window_start: datetime,
+        window_end: datetime,
+        timeout: float = 60,
+        page_size: int = PAGE_SIZE,
+        transport: httpx.BaseTransport | None = None,
+    ):
+        self.system_id = system_id
+        self.base_url = base_url
+        self.token = token
+        self.timeout = timeout
+        self.page_size = page_size
+        self.transport = transport  # None: the network (tests hand in a mock transport)
+        self.window = (window_start, window_end)
+        self.control_totals: dict[str, int] = {}
+        self.bytes_read = 0
+
+    @classmethod
+    def from_connection(cls, entry, window_start: datetime, window_end: datetime) -> DvcqgApiSource:
+        """The system's `http` connection (Airflow's: the environment or a secrets backend) gives URL and token."""
         from airflow.sdk import Connection
 
         conn = Connection.get(entry.conn_id)
         extra = conn.extra_dejson
         scheme = conn.schema or "http"
         port = f":{conn.port}" if conn.port else ""
-        self.system_id = entry.id
-        self.base_url = f"{scheme}://{conn.host}{port}"
-        self.token = conn.password
-        self.timeout = float(extra.get("timeout", 60))
-        self.page_size = int(extra.get("page_size", PAGE_SIZE))
-        self.window = (window_start, window_end)
-        self.control_totals: dict[str, int] = {}
-        self.bytes_read = 0
+        return cls(
+            entry.id,
+            f"{scheme}://{conn.host}{port}",
+            conn.password,
+            window_start,
+            window_end,
+            timeout=float(extra.get("timeout", 60)),
+            page_size=int(extra.get("page_size", PAGE_SIZE)),
+        )
 
     def describe(self) -> str:
         return f"{self.system_id} ({self.base_url})"
 
     def records(self) -> Iterator[Record]:
         with httpx.Client(
-            base_url=self.base_url, timeout=self.timeout, headers={"Authorization": f"Bearer {self.token}"}
+            base_url=self.base_url,
+            timeout=self.timeout,
+            headers={"Authorization": f"Bearer {self.token}"},
+            transport=self.transport,
         ) as client:
             for entity, endpoint in ENDPOINTS.items():
                 yield from self._pages(client, entity, endpoint)

@@ -13,8 +13,8 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from onestop.extract.contract import CONTRACTS
 from onestop.sources.base import Record, SchemaError, SourceError
+from onestop.sources.contract import CONTRACTS
 
 BATCH = 2000
 CHILDREN = {

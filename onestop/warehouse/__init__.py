@@ -1,38 +1,35 @@
 """The warehouse: which PostgreSQL onestop uses, and how to reach it as each role.
 
-By default an embedded server under the project's state folder; `ONESTOP_WAREHOUSE_URL` points everything at
-any PostgreSQL >= 15 instead. Airflow's metadata lives in a second database on the same server.
+`ONESTOP_WAREHOUSE_URL` names it, always: the pipeline never starts a server, so a worker that lost its
+environment fails naming the variable instead of writing into a throwaway database. On a laptop the local wing
+(`onestop.local`: `make demo`, `make ui`, `onestop warehouse start`) runs an embedded server and sets the
+variable for what it starts. Airflow's metadata lives in a second database on the same server.
 """
 
 from __future__ import annotations
 
-import os
-from functools import cache
 from urllib.parse import urlsplit, urlunsplit
 
-from onestop.settings import WAREHOUSE_URL_VAR, state_dir
-from onestop.warehouse.embedded import EmbeddedServer
+from onestop.settings import WAREHOUSE_URL_VAR, settings
 
 WAREHOUSE_DB = "onestop"
 ROLES = ("onestop_loader", "onestop_transformer", "onestop_bi")
 
 
-def embedded() -> EmbeddedServer:
-    return EmbeddedServer(state_dir() / "pg")
-
-
-def is_external() -> bool:
-    return bool(os.environ.get(WAREHOUSE_URL_VAR))
-
-
-@cache
-def _embedded_url() -> str:
-    return embedded().start().url(WAREHOUSE_DB)
+class WarehouseNotConfigured(RuntimeError):
+    """No warehouse is named: a configuration error, never a reason to start one."""
 
 
 def warehouse_url() -> str:
-    """The owner's URL of the warehouse database, starting the embedded server on demand."""
-    return os.environ.get(WAREHOUSE_URL_VAR) or _embedded_url()
+    """The owner's URL of the warehouse database, from the environment."""
+    url = settings().warehouse_url
+    if not url:
+        raise WarehouseNotConfigured(
+            f"{WAREHOUSE_URL_VAR} is not set: set it to the warehouse's URL (postgresql://user:password@host:port/db)."
+            " On a laptop, `make demo` or `onestop warehouse start` runs the embedded server; then"
+            f" `export {WAREHOUSE_URL_VAR}=$(.venv/bin/onestop warehouse url)`."
+        )
+    return url
 
 
 def with_database(url: str, database: str) -> str:

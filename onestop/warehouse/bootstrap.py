@@ -6,14 +6,13 @@ Every file in `sql/` is idempotent, so init may run on every start; docker-compo
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from pathlib import Path
 
 import psycopg
 from psycopg import sql
 
-from onestop.settings import PROJECT_ROOT, state_dir
+from onestop.settings import PROJECT_ROOT, settings, state_dir
 from onestop.warehouse import ROLES, airflow_db_url, database_name, role_url, warehouse_url, with_database
 
 SQL_DIR = PROJECT_ROOT / "sql"
@@ -39,8 +38,7 @@ def role_passwords() -> dict[str, str]:
     saved = json.loads(store.read_text()) if store.exists() else {}
     passwords = {}
     for role in ROLES:
-        env_name = f"{role.upper()}_PASSWORD"
-        passwords[role] = os.environ.get(env_name) or saved.get(role) or secrets.token_urlsafe(18)
+        passwords[role] = settings().password(role) or saved.get(role) or secrets.token_urlsafe(18)
     if passwords != saved:
         store.parent.mkdir(parents=True, exist_ok=True)
         store.write_text(json.dumps(passwords))
@@ -48,13 +46,10 @@ def role_passwords() -> dict[str, str]:
     return passwords
 
 
-PII_KEY_VAR = "ONESTOP_PII_KEY"
-
-
 def pii_key() -> str:
     """The key of the keyed hash: `ONESTOP_PII_KEY`, else one generated once and kept in the state folder."""
-    if os.environ.get(PII_KEY_VAR):
-        return os.environ[PII_KEY_VAR]
+    if settings().pii_key:
+        return settings().pii_key
     store = state_dir() / "pii_key"
     if not store.exists():
         store.parent.mkdir(parents=True, exist_ok=True)

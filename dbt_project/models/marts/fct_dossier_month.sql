@@ -45,9 +45,9 @@ calendar as (
 months as (
     select
         dossiers.dossier_code,
-        month_start::date as month_start,
+        series.month_start::date as month_start,
         -- The moment of judgement for what is still open: the end of the month (23:59:59), or the end of the data.
-        least(month_start + interval '1 month' - interval '1 second', observation.observed_at) as month_end
+        least(series.month_start + interval '1 month' - interval '1 second', observation.observed_at) as month_end
     from dossiers
     cross join observation
     cross join lateral generate_series(

@@ -2,8 +2,12 @@
 -- its end) and every feedback item in scope that was not handled on time, with who holds it.
 with
 
-dossier_months as (
+all_dossier_months as (
     select * from {{ ref('fct_dossier_month') }}
+),
+
+dossier_months as (
+    select * from all_dossier_months
     where is_late
 ),
 
@@ -30,11 +34,13 @@ feedback as (
 
 months as (
     select distinct
-        month_start,
-        least(month_start + interval '1 month' - interval '1 second', observed_at) as month_end,
+        dossier_months.month_start,
+        least(
+            dossier_months.month_start + interval '1 month' - interval '1 second', observation.observed_at
+        ) as month_end,
         -- Provisional until the month's last night has landed (its open items are judged where the data stands).
-        observed_at >= month_start + interval '1 month' - interval '1 second' as is_final
-    from {{ ref('fct_dossier_month') }}
+        observation.observed_at >= dossier_months.month_start + interval '1 month' - interval '1 second' as is_final
+    from all_dossier_months as dossier_months
     cross join observation
 ),
 

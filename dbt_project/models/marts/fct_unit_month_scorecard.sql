@@ -13,7 +13,7 @@ observation as (
 coverage as (
     select kind, array_agg(indicator_code::text) filter (where is_reported) as reported
     from {{ ref('indicator_coverage') }}
-    group by kind
+    group by 1
 ),
 
 units as (
@@ -183,7 +183,7 @@ reported as (
         level,
         month_start,
         {% for code in scorecard_codes() -%}
-        not (d_{{ code }} = 0 and all_{{ code }} > 0) as is_reported_{{ code }},
+        not(d_{{ code }} = 0 and all_{{ code }} > 0) as is_reported_{{ code }},
         case when not (d_{{ code }} = 0 and all_{{ code }} > 0) then n_{{ code }} end as n_{{ code }},
         case when not (d_{{ code }} = 0 and all_{{ code }} > 0) then d_{{ code }} end as d_{{ code }},
         {% endfor -%}

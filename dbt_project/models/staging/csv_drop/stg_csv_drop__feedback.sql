@@ -19,8 +19,9 @@ renamed as (
         records.changed_at,
         records.system_id || ':' || records.record_key as feedback_id,
         records.payload ->> 'Đơn vị' as unit_code,
-        case records.payload ->> 'Phân loại' when 'Quy định hành chính' then 1 when 'Hành vi cán bộ' then 2 end::smallint
-            as category,
+        case records.payload ->> 'Phân loại'
+            when 'Quy định hành chính' then 1 when 'Hành vi cán bộ' then 2
+        end::smallint as category,
         {{ csv_ts("records.payload ->> 'Ngày gửi'") }} as sent_at,
         {{ csv_ts("records.payload ->> 'Ngày tiếp nhận'") }} as intake_at,
         {{ csv_ts("records.payload ->> 'Ngày trả lời'") }} as handled_at,

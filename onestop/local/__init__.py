@@ -1,0 +1,30 @@
+"""The local wing: running onestop on one machine (a laptop, CI) — the embedded PostgreSQL server, Airflow's
+environment and processes for the laptop, the demo. The pipeline (`onestop.extract`, `sources`, `quality`,
+`report`, `warehouse`, the DAGs) never imports it; the CLI's local commands, the tests and the benchmarks do.
+"""
+
+from __future__ import annotations
+
+import os
+
+from onestop.local.embedded import EmbeddedServer
+from onestop.settings import WAREHOUSE_URL_VAR, state_dir
+from onestop.warehouse import WAREHOUSE_DB
+
+
+def embedded() -> EmbeddedServer:
+    """The embedded server under the state folder (not started)."""
+    return EmbeddedServer(state_dir() / "pg")
+
+
+def is_external() -> bool:
+    """True when the environment names a warehouse: then nothing here starts or manages one."""
+    return bool(os.environ.get(WAREHOUSE_URL_VAR))
+
+
+def use_embedded() -> str:
+    """Start the embedded server (if the environment names no warehouse) and name it in this process's
+    environment, so everything it runs or starts is told explicitly where the warehouse is."""
+    if not is_external():
+        os.environ[WAREHOUSE_URL_VAR] = embedded().start().url(WAREHOUSE_DB)
+    return os.environ[WAREHOUSE_URL_VAR]

@@ -1,0 +1,34 @@
+"""`make lint`'s SQL half: sqlfluff with dbt's templater (`.sqlfluff`) over `dbt_project/`.
+
+dbt's templater compiles each model, and `is_incremental()` asks the database whether the model's table exists:
+it needs a warehouse to connect to. On this machine that is the embedded server (started and bootstrapped here,
+or the one `ONESTOP_WAREHOUSE_URL` names); dbt reaches it through the profile's variables, as in a run.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from onestop import local
+from onestop.settings import PROJECT_ROOT
+from onestop.transform import dbt_env
+from onestop.warehouse import bootstrap
+
+
+def main(argv: list[str]) -> int:
+    server = None if local.is_external() or local.embedded().running() else local.embedded()
+    url = local.use_embedded()
+    try:
+        bootstrap.init(url)
+        sqlfluff = os.path.join(os.path.dirname(sys.executable), "sqlfluff")
+        command = [sqlfluff, *(argv or ["lint"]), "dbt_project/models"]  # macros are linted where models use them
+        return subprocess.run(command, cwd=PROJECT_ROOT, env={**os.environ, **dbt_env(url)}).returncode
+    finally:
+        if server is not None:  # started for the lint alone: not left running
+            server.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,80 @@
+"""Airflow's own processes (api-server, scheduler, dag-processor, workers) started for onestop: for `make ui`,
+the demo and the tests that need the real scheduler (backfills, scale-out)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from onestop.local.airflow_env import airflow_environment
+from onestop.settings import state_dir
+
+
+class AirflowServices:
+    def __init__(
+        self,
+        components: tuple[str, ...] = ("api-server", "scheduler", "dag-processor"),
+        extra_env: dict[str, str] | None = None,
+        log_dir: Path | None = None,
+    ):
+        self.components = components
+        self.env = {**os.environ, **airflow_environment(), **(extra_env or {})}
+        self.log_dir = log_dir or state_dir() / "airflow" / "services"
+        self.processes: dict[str, subprocess.Popen] = {}
+
+    @property
+    def base_url(self) -> str:
+        return self.env["AIRFLOW__API__BASE_URL"]
+
+    def start(self, timeout: float = 180) -> AirflowServices:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        for component in self.components:
+            name, *args = component.split()
+            with open(self.log_dir / f"{component.replace(' ', '_')}.log", "ab") as log:
+                self.processes[component] = subprocess.Popen(
+                    [sys.executable, "-m", "airflow", name, *args],
+                    env=self.env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+        if "api-server" in self.components:
+            self._wait_healthy(timeout)
+        return self
+
+    def _wait_healthy(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for component, process in self.processes.items():
+                if process.poll() is not None:
+                    raise RuntimeError(f"airflow {component} exited ({process.returncode}); see {self.log_dir}")
+            try:
+                if httpx.get(f"{self.base_url}/api/v2/monitor/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(1)
+        raise TimeoutError(f"the Airflow api-server did not answer within {timeout:.0f} s; see {self.log_dir}")
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        self.processes.clear()
+
+    def __enter__(self) -> AirflowServices:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

@@ -1,0 +1,128 @@
+"""The quality gate through the real nightly DAG: a clean night passes; a system down, a malformed batch, a volume
+collapse, and duplicate dossiers written into staging behind the loader's back each fail the expectation meant
+for it, readable in audit.quality_results, and the month's completeness says so."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import psycopg
+import pytest
+
+from onestop.quality.gate import data_docs_index
+from simulator.faults import Fault
+from simulator.server import Servers
+from tests.e2e.helpers.nightly import point_airflow_at, province_with_empty_landing, run_night
+
+FIRST = date(2025, 6, 1)  # the initial load
+CLEAN = date(2025, 6, 2)  # a Monday, ordinary
+FAULTY = date(2025, 6, 9)  # the next Monday: same weekday, so volume compares with CLEAN
+DOWN, MALFORMED, SILENT = "tuyan", "phuhoa", "songcau"  # onegate_db, onegate_db, dvcqg_api
+GATE_ONLY = r"(?!quality_gate$|publish$).*"
+
+
+def results(url: str, night: date) -> dict[tuple[str, str], tuple[bool, str, dict]]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "select suite, expectation, success, severity, details from audit.quality_results"
+            " where interval_start = %s and run_id = (select run_id from audit.quality_results"
+            " where interval_start = %s order by checked_at desc limit 1)",
+            (night, night),
+        ).fetchall()
+    return {(suite, name): (success, severity, details) for suite, name, success, severity, details in rows}
+
+
+def failed_systems(found, key) -> set[str]:
+    success, _, details = found[key]
+    assert not success, key
+    return {row["system_id"] for row in details["unexpected_rows"] if row.get("system_id")}
+
+
+def verdict(url: str, night: date) -> dict[str, tuple[bool, list[str]]]:
+    with psycopg.connect(url) as conn:
+        conn.execute("set role onestop_bi")  # the verdict is where BI can read it
+        rows = conn.execute(
+            "select system_id, complete, reasons from marts.night_completeness where night = %s", (night,)
+        ).fetchall()
+    return {system: (complete, reasons) for system, complete, reasons in rows}
+
+
+@pytest.fixture(scope="module")
+def gated(airflow_db, warehouse_url, tmp_path_factory):
+    sim = province_with_empty_landing(
+        tmp_path_factory.mktemp("gate"), warehouse_url, "simgate", date(2025, 5, 1), FIRST, 77
+    )
+    runs = {}
+    with Servers(sim):
+        point_airflow_at(sim)
+        run_night(FIRST, with_dbt=True, conf={"transform": False})
+        sim.advance(CLEAN)
+        runs["clean"] = run_night(CLEAN, with_dbt=True)[1]
+        runs["clean_results"] = results(warehouse_url, CLEAN)
+        runs["clean_verdict"] = verdict(warehouse_url, CLEAN)
+        sim.plan.add(Fault(DOWN, FAULTY, "down"))
+        sim.plan.add(Fault(MALFORMED, FAULTY, "malformed", {"rate": 0.2}))
+        sim.plan.add(Fault(SILENT, FAULTY, "silent"))
+        sim.advance(FAULTY)
+        runs["faulty"] = run_night(FAULTY, with_dbt=True)[1]
+        runs["faulty_results"] = results(warehouse_url, FAULTY)
+        runs["faulty_verdict"] = verdict(warehouse_url, FAULTY)
+        # Behind the loader's back: a dossier written twice into staging; then only the gate runs again.
+        with psycopg.connect(warehouse_url) as conn:
+            conn.execute(
+                "insert into staging.int_dossiers_deduplicated select * from staging.int_dossiers_deduplicated"
+                " where system_id = 'tuyhoa' limit 3"
+            )
+        runs["duplicates"] = run_night(FAULTY, with_dbt=True, conf=None, mark_success=GATE_ONLY)[1]
+        runs["duplicates_results"] = results(warehouse_url, FAULTY)
+    return runs
+
+
+def test_a_clean_night_passes(gated) -> None:
+    assert gated["clean"]["quality_gate"] == ["success"] and gated["clean"]["publish"] == ["success"]
+    errors = [key for key, (ok, severity, _) in gated["clean_results"].items() if not ok and severity == "error"]
+    assert not errors
+    assert len(gated["clean_results"]) >= 15
+    assert gated["clean_verdict"] and all(complete for complete, _ in gated["clean_verdict"].values())
+    docs = data_docs_index()
+    assert docs.exists()
+    site = "".join(path.read_text(errors="replace") for path in docs.parent.rglob("*.html"))
+    assert "nothing_quarantined" in site or "Nothing was set aside" in site
+
+
+def test_each_fault_fails_its_expectation(gated) -> None:
+    found = gated["faulty_results"]
+    assert gated["faulty"]["quality_gate"] == ["failed"]
+    assert gated["faulty"]["publish"] == ["success"]  # the report still follows, and shows what is incomplete
+    assert failed_systems(found, ("completeness", "every_system_delivered")) == {DOWN}
+    assert MALFORMED in failed_systems(found, ("landing", "nothing_quarantined"))
+    assert failed_systems(found, ("landing", "volume_not_collapsed")) >= {SILENT}
+    assert SILENT not in failed_systems(found, ("completeness", "every_system_delivered"))
+    # The reasons are readable where they are kept.
+    _, _, details = found[("completeness", "every_system_delivered")]
+    assert details["description"] and details["unexpected_rows"][0]["reason"]
+
+
+def test_the_night_and_month_verdicts_reflect_the_faults(gated, warehouse_url) -> None:
+    faulty = gated["faulty_verdict"]
+    assert {system for system, (complete, _) in faulty.items() if not complete} == {DOWN, MALFORMED, SILENT}, faulty
+    assert any("not delivered" in reason for reason in faulty[DOWN][1])
+    with psycopg.connect(warehouse_url) as conn:
+        conn.execute("set role onestop_bi")
+        months = conn.execute(
+            "select month_start, unit_code, complete, reasons from marts.data_completeness where view = 'as_was'"
+        ).fetchall()
+        held = dict(conn.execute("select distinct unit_code, system_id from marts.fct_dossiers").fetchall())
+    may = [row for row in months if row[0] == date(2025, 5, 1)]
+    june = {unit: (complete, reasons) for month, unit, complete, reasons in months if month == date(2025, 6, 1)}
+    assert may and all(complete for _, _, complete, _ in may)  # covered by the complete initial load
+    down_units = [unit for unit, system in held.items() if system == DOWN]
+    assert down_units
+    for unit in down_units:
+        complete, reasons = june[unit]
+        assert not complete and any(r.startswith(f"{DOWN} 2025-06-09") for r in reasons), reasons
+
+
+def test_duplicates_in_staging_fail_the_gate(gated) -> None:
+    assert gated["duplicates"]["quality_gate"] == ["failed"]
+    assert failed_systems(gated["duplicates_results"], ("warehouse", "staging_one_row_per_dossier")) == {"tuyhoa"}

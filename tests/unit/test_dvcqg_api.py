@@ -1,0 +1,113 @@
+"""The dvcqg_api connector against a mock transport: paging, the envelope's quirks, failures named."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import httpx
+import pytest
+
+from onestop.sources.base import SchemaError, SourceError
+from onestop.sources.dvcqg_api import DvcqgApiSource
+from tests.unit.samples import HOSO
+
+WINDOW = (datetime(2025, 6, 1), datetime(2025, 6, 2))
+
+
+def source(handler) -> DvcqgApiSource:
+    return DvcqgApiSource(
+        "songcau", "http://songcau.invalid", "token", *WINDOW, page_size=2, transport=httpx.MockTransport(handler)
+    )
+
+
+def pages(records: dict[str, list[dict]], envelope: dict | None = None, drop_code: bool = False):
+    """A handler serving each endpoint's records page by page, as the contract says; every request is kept."""
+    seen = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        entity = "hoso" if request.url.path.endswith("hoso") else "pakn"
+        items = records.get(entity, [])
+        size, page = int(request.url.params["so_ban_ghi"]), int(request.url.params["trang"])
+        body = {
+            "error_code": "0",
+            "message": "Thành công",
+            "tong_so": len(items),
+            "trang": page,
+            "so_trang": max(1, -(-len(items) // size)),
+            "result": items[(page - 1) * size : page * size],
+            **(envelope or {}),
+        }
+        if drop_code:
+            del body["error_code"]
+        return httpx.Response(200, json=body)
+
+    return handler, seen
+
+
+def test_pages_are_read_in_order_with_the_window_and_token() -> None:
+    dossiers = [{**HOSO, "MaHoSo": f"D{i}"} for i in range(5)]
+    handler, seen = pages({"hoso": dossiers})
+    src = source(handler)
+    records = list(src.records())
+    assert [r.payload["MaHoSo"] for r in records] == [f"D{i}" for i in range(5)]
+    assert [r.position for r in records][:3] == [
+        "/api/v1/hoso page 1 item 1",
+        "/api/v1/hoso page 1 item 2",
+        "/api/v1/hoso page 2 item 1",
+    ]
+    hoso = [r for r in seen if r.url.path == "/api/v1/hoso"]
+    assert [r.url.params["trang"] for r in hoso] == ["1", "2", "3"]
+    assert (
+        hoso[0].url.params["cap_nhat_tu"] == "20250601000000" and hoso[0].url.params["cap_nhat_den"] == "20250602000000"
+    )
+    assert hoso[0].headers["Authorization"] == "Bearer token"
+    assert src.control_totals == {"dossiers": 5, "feedback": 0} and src.bytes_read > 0
+
+
+@pytest.mark.parametrize(
+    "envelope", [{"error_code": 0}, {"error_code": "00"}, {"error_code": None, "message": "Thành công"}]
+)
+def test_the_success_codes_real_systems_send(envelope) -> None:
+    if envelope.get("error_code", "x") is None:
+        envelope = {k: v for k, v in envelope.items() if k != "error_code"}
+    handler, _ = pages({"hoso": [HOSO]}, envelope)
+    assert len(list(source(handler).records())) == 1
+
+
+def test_a_non_zero_error_code_fails_the_system_whatever_the_http_status() -> None:
+    handler, _ = pages({"hoso": [HOSO]}, {"error_code": "401", "message": "Phiên làm việc hết hạn"})
+    with pytest.raises(SourceError, match=r"songcau /api/v1/hoso page 1: error_code '401': Phiên làm việc hết hạn"):
+        list(source(handler).records())
+
+
+@pytest.mark.parametrize(
+    ("response", "reason"),
+    [
+        (httpx.Response(503), "HTTP 503"),
+        (httpx.Response(200, content=b"<html>maintenance</html>"), "not JSON"),
+    ],
+)
+def test_server_errors_and_garbage_fail_naming_the_page(response, reason) -> None:
+    with pytest.raises(SourceError, match=f"songcau /api/v1/hoso page 1: .*{reason}"):
+        list(source(lambda request: response).records())
+
+
+def test_a_timeout_is_a_source_error() -> None:
+    def handler(request):
+        raise httpx.ConnectTimeout("timed out", request=request)
+
+    with pytest.raises(SourceError, match="ConnectTimeout"):
+        list(source(handler).records())
+
+
+def test_a_dropped_field_fails_naming_it_and_a_non_object_is_kept_unparsed() -> None:
+    renamed = {k: v for k, v in HOSO.items() if k != "NgayHenTra"} | {"NgayHenTraKetQua": ""}
+    handler, _ = pages({"hoso": [renamed]})
+    with pytest.raises(SchemaError, match="endpoint /api/v1/hoso no longer sends column.*NgayHenTra"):
+        list(source(handler).records())
+    handler, _ = pages({"hoso": [HOSO, "not an object"]})
+    records = list(source(handler).records())
+    assert records[1].payload is None and records[1].error.startswith("unparseable")
+    assert json.loads(records[0].raw)["MaHoSo"] == HOSO["MaHoSo"]
