@@ -58,7 +58,7 @@ class Bench:
         from onestop.local.reset import empty_warehouse
         from simulator.simulation import Simulation
 
-        bootstrap.init(self.url)
+        bootstrap.init(self.url, generate_secrets=True)  # a database of its own on the embedded server
         empty_warehouse(self.url)
         self.sim = Simulation(self.folder, self.url, name=f"bench{self.label}")
         self.night = date(2025, 12, 30)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
+from pathlib import Path
 
 from onestop.settings import apply_quiet_env
 
@@ -36,8 +37,13 @@ def _warehouse(args: argparse.Namespace) -> int:
             url = warehouse.role_url(role, bootstrap.role_passwords()[role], url)
         print(url)
     elif args.action == "init":
-        local.use_embedded()
-        for line in bootstrap.init():
+        try:
+            done = local.init_warehouse(rotate_key=args.rotate_key, reset_passwords=args.reset_passwords)
+        except bootstrap.BootstrapConflict as conflict:
+            print(conflict)
+            print("warehouse bootstrapped, but NOT everything configured was applied (see above)")
+            return 1
+        for line in done:
             print(line)
         print("warehouse bootstrapped")
     return 0
@@ -51,6 +57,23 @@ def _airflow(args: argparse.Namespace) -> int:
     return 0
 
 
+def _night_run(args: argparse.Namespace) -> int:
+    """One night through the real nightly DAG, as the scheduler would run it, with its summary."""
+    import os
+
+    from onestop import registry
+    from onestop.orchestration import run_night
+
+    if args.registry:
+        os.environ["ONESTOP_REGISTRY"] = str(args.registry.resolve())
+    registry.load()  # checked before anything runs
+    os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")  # the summary says what happened
+    ok, lines = run_night(args.date, {"transform": not args.no_transform, "full_refresh": args.full_refresh})
+    for line in lines:
+        print(line)
+    return 0 if ok else 1
+
+
 def _settings(args: argparse.Namespace) -> int:
     from onestop.settings import variables_table
 
@@ -61,17 +84,43 @@ def _settings(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from onestop.local.demo import run_demo
 
-    return run_demo()
+    return run_demo(external_warehouse=args.external_warehouse)
 
 
 def _raw(args: argparse.Namespace) -> int:
     from datetime import date
 
     from onestop.extract.retention import purge
-    from onestop.warehouse import warehouse_url
+    from onestop.warehouse.credentials import login_url
 
-    for what, count in purge(warehouse_url(), date.today(), args.superseded_days, args.record_days).items():
-        print(f"{what}: {count} rows deleted")
+    found = purge(
+        login_url("onestop_loader"), date.today(), args.superseded_days, args.record_days, dry_run=args.dry_run
+    )
+    for what, count in found.items():
+        print(f"{what}: {count} rows {'would be deleted (dry run: nothing deleted)' if args.dry_run else 'deleted'}")
+    return 0
+
+
+def _registry(args: argparse.Namespace) -> int:
+    """Check a registry as the nightly DAG reads it, resolve each system's connection, say what a night reads."""
+    from onestop import registry
+
+    reg = registry.load(args.registry)
+    units = {row["unit_code"] for row in reg.units()}
+    print(f"{reg.path}: {reg.province_name or reg.province_code}, {len(reg.systems)} systems, {len(units)} units")
+    missing = registry.unresolvable_connections(reg)
+    for system in reg.systems:
+        if system.kind == "csv_drop":
+            source = f"folder {system.path}" + ("" if system.path.is_dir() else " (NOT FOUND)")
+        else:
+            source = f"connection {system.conn_id}" + (f" ({missing[system.id]})" if system.id in missing else "")
+        state = "" if system.enabled else "   [disabled: not extracted]"
+        print(f"  {system.id:<12} {system.kind:<11} {len(system.units):>3} units  {source}{state}")
+    folders = [s for s in reg.enabled_systems() if s.kind == "csv_drop" and not s.path.is_dir()]
+    if missing or folders:
+        print(f"registry check FAILED: {len(missing) + len(folders)} enabled system(s) cannot be read")
+        return 1
+    print(f"registry check passed: a night extracts {len(reg.enabled_systems())} system(s)")
     return 0
 
 
@@ -108,7 +157,7 @@ def _ui(args: argparse.Namespace) -> int:
     from onestop.local.airflow_env import apply_airflow_environment
     from onestop.local.services import AirflowServices
 
-    local.use_embedded()
+    local.init_warehouse()  # idempotent: the roles' logins the tasks use exist before Airflow starts
     apply_airflow_environment()
     with AirflowServices() as services:
         print(f"Airflow UI: {services.base_url}  (logs in {services.log_dir}); Ctrl-C stops it", flush=True)
@@ -118,6 +167,15 @@ def _ui(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             pass
     return 0
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("onestop")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def _month(text: str) -> date:
@@ -138,16 +196,35 @@ def _night(text: str):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="onestop", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"onestop {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     wh = commands.add_parser("warehouse", help="the embedded warehouse (or the one ONESTOP_WAREHOUSE_URL names)")
     wh.add_argument("action", choices=["start", "stop", "status", "url", "init"])
     wh.add_argument("--role", choices=["loader", "transformer", "bi"], help="with url: connect as this role")
+    wh.add_argument(
+        "--rotate-key", action="store_true", help="with init: replace the pseudonymisation key (all pseudonyms change)"
+    )
+    wh.add_argument(
+        "--reset-passwords", action="store_true", help="with init: set roles' passwords a previous init set differently"
+    )
     wh.set_defaults(func=_warehouse)
 
     airflow = commands.add_parser("airflow", help="Airflow's metadata database and the pools the DAGs use")
     airflow.add_argument("action", choices=["init"])
     airflow.set_defaults(func=_airflow)
+
+    night = commands.add_parser("night", help="run the nightly DAG for one night here, with its summary")
+    night.add_argument("--date", type=_night, required=True, help="the night: YYYY-MM-DD (its local day)")
+    night.add_argument("--registry", type=Path, help="the registry YAML (default: ONESTOP_REGISTRY)")
+    night.add_argument("--no-transform", action="store_true", help="land only; the marts are not rebuilt")
+    night.add_argument("--full-refresh", action="store_true", help="rebuild every incremental model from raw")
+    night.set_defaults(func=_night_run)
+
+    reg = commands.add_parser("registry", help="check the registry of source systems as the nightly DAG reads it")
+    reg.add_argument("action", choices=["check"])
+    reg.add_argument("--registry", type=Path, help="the registry YAML (default: ONESTOP_REGISTRY)")
+    reg.set_defaults(func=_registry)
 
     settings = commands.add_parser("settings", help="every ONESTOP_* variable, its default and meaning (Markdown)")
     settings.set_defaults(func=_settings)
@@ -156,6 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     raw.add_argument("action", choices=["purge"])
     raw.add_argument("--superseded-days", type=int, default=400, help="keep superseded versions this long")
     raw.add_argument("--record-days", type=int, default=1830, help="keep records unchanged this long")
+    raw.add_argument("--dry-run", action="store_true", help="count what would be deleted, delete nothing")
     raw.set_defaults(func=_raw)
 
     dbt = commands.add_parser("dbt", help="run dbt in dbt_project/ against the warehouse (as the transformer)")
@@ -175,18 +253,25 @@ def build_parser() -> argparse.ArgumentParser:
     ui.set_defaults(func=_ui)
 
     demo = commands.add_parser("demo", help="the main job on the embedded default, end to end")
+    demo.add_argument(
+        "--external-warehouse",
+        action="store_true",
+        help="write the demo into the (throwaway) warehouse ONESTOP_WAREHOUSE_URL names instead of refusing",
+    )
     demo.set_defaults(func=_demo)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    from onestop.registry import RegistryError
+    from onestop.settings import SettingsError
     from onestop.warehouse import WarehouseNotConfigured
 
     apply_quiet_env()
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except WarehouseNotConfigured as error:  # a configuration error: one line, no traceback
+    except (WarehouseNotConfigured, RegistryError, SettingsError) as error:  # configuration: one line, no traceback
         print(f"onestop: {error}", file=sys.stderr)
         return 2
 

@@ -1,13 +1,18 @@
 """Airflow's side of a deployment that onestop owns: its metadata database migrated and the pools the DAGs use
-(`onestop airflow init`, run by compose's one-shot init, the demo and the tests)."""
+(`onestop airflow init`, run by compose's one-shot init, the demo and the tests), and one night run through the
+real nightly DAG by hand (`onestop night`, the demo)."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from datetime import datetime, time
 
-from onestop.settings import POOLS
+import psycopg
+
+from onestop.night import LOCAL_TZ, Night
+from onestop.settings import POOLS, PROJECT_ROOT
 
 
 def _airflow(*args: str, env: dict[str, str] | None = None) -> None:
@@ -25,3 +30,39 @@ def init_airflow(env: dict[str, str] | None = None) -> list[str]:
         _airflow("pools", "set", name, str(slots), description, env=env)
     slots = ", ".join(f"{name} ({n} slot{'s' if n != 1 else ''})" for name, (n, _) in POOLS.items())
     return ["metadata database migrated", f"pools: {slots}"]
+
+
+def run_night(night: Night, conf: dict | None = None) -> tuple[bool, list[str]]:
+    """Run the nightly DAG for `night` in this process (Airflow's `dag.test`: every task, one at a time, against
+    the configured warehouse, registry and connections); return whether every task succeeded, and a summary."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    from onestop.warehouse.credentials import login_url
+
+    bag = DagBag(dag_folder=str(PROJECT_ROOT / "dags" / "onestop_nightly.py"))
+    if bag.import_errors:
+        raise RuntimeError(f"the nightly DAG does not import: {bag.import_errors}")
+    # The run that extracts a night starts at 01:00 local the next morning.
+    logical = datetime.combine(night.next().day, time(1, 0), tzinfo=LOCAL_TZ)
+    run = bag.get_dag("onestop_nightly").test(logical_date=logical, run_conf=conf or {})
+    tis = run.get_task_instances()
+    failed = [ti.rendered_map_index or ti.task_id for ti in tis if str(ti.state) not in ("success", "skipped")]
+    dbt_tasks = sum(1 for ti in tis if ti.task_id.startswith("dbt.") and str(ti.state) != "skipped")
+    lines = [
+        f"run {run.run_id}: {run.state}",
+        f"{sum(1 for ti in tis if ti.task_id == 'extract')} extract tasks, {dbt_tasks} dbt tasks (Cosmos)"
+        + (f"; not successful: {', '.join(map(str, failed))}" if failed else ", all successful"),
+    ]
+    with psycopg.connect(login_url("onestop_loader")) as conn:
+        rows = conn.execute(
+            "select system_id, rows_read, rows_landed, rows_quarantined, status from audit.extraction_runs"
+            " where interval_start = %s and run_id in (select max(run_id) from audit.extraction_runs"
+            " where interval_start = %s group by system_id) order by system_id",
+            (night.start, night.start),
+        ).fetchall()
+    for system_id, read, landed, quarantined, status in rows:
+        lines.append(f"  {system_id:<10} {status:<8} read {read:>7}  landed {landed:>7}  quarantined {quarantined}")
+    gate = next((ti for ti in tis if ti.task_id == "quality_gate"), None)
+    if gate is not None:
+        lines.append(f"quality gate: {'passed' if str(gate.state) == 'success' else str(gate.state)}")
+    return not failed, lines

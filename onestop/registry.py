@@ -7,6 +7,8 @@ Airflow connection id).
 from __future__ import annotations
 
 import csv
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,39 +74,127 @@ def default_path() -> Path:
     return path
 
 
+TOP_KEYS = {"province": False, "units": True, "procedures": True, "systems": True}  # key: required
+SYSTEM_KEYS = {"id": True, "kind": True, "units": True, "conn_id": False, "path": False, "enabled": False}
+SYSTEM_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _lines(node, path: tuple = ()) -> Iterator[tuple[tuple, int]]:
+    """Each key's and item's line in the YAML (1-based), by its path: where an error points the engineer."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            yield (*path, key_node.value), key_node.start_mark.line + 1
+            yield from _lines(value_node, (*path, key_node.value))
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            yield (*path, index), item.start_mark.line + 1
+            yield from _lines(item, (*path, index))
+
+
+class _Checker:
+    def __init__(self, path: Path, text: str):
+        self.path = path
+        try:
+            self.document = yaml.safe_load(text)
+            self.lines = dict(_lines(yaml.compose(text)))
+        except yaml.YAMLError as error:
+            raise RegistryError(f"{path}: not valid YAML: {error}") from None
+
+    def fail(self, where: tuple, message: str) -> None:
+        line = self.lines.get(where) or next((self.lines[w] for w in self._parents(where) if w in self.lines), None)
+        raise RegistryError(f"{self.path}:{line or 1}: {message}")
+
+    @staticmethod
+    def _parents(where: tuple):
+        while where:
+            where = where[:-1]
+            yield where
+
+    def keys(self, mapping, where: tuple, allowed: dict[str, bool], what: str) -> None:
+        if not isinstance(mapping, dict):
+            self.fail(where, f"{what} must be a mapping of keys")
+        for key in mapping:
+            if key not in allowed:
+                self.fail((*where, key), f"{what}: unknown key {key!r} (allowed: {', '.join(allowed)})")
+        for key, required in allowed.items():
+            if required and key not in mapping:
+                self.fail(where, f"{what}: required key {key!r} is missing")
+
+
 def load(path: Path | None = None) -> Registry:
+    """Read and check the registry: unknown or missing keys (with their line), ids, kinds, units known to
+    `units.csv`, csv folders inside the registry's folder. A mistake raises `RegistryError`, never a default."""
     path = Path(path or default_path())
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    base = path.parent
+    checker = _Checker(path, path.read_text(encoding="utf-8"))
+    document = checker.document
+    checker.keys(document, (), TOP_KEYS, "the registry")
+    base = path.parent.resolve()
+    tables = {}
+    for key in ("units", "procedures"):
+        table = (base / str(document[key])).resolve()
+        if not table.is_file():
+            checker.fail((key,), f"{key}: {table} is not a file")
+        tables[key] = table
+    known_units = {row["unit_code"] for row in read_csv(tables["units"])}
+    if not isinstance(document["systems"], list) or not document["systems"]:
+        checker.fail(("systems",), "systems: a list of at least one system is required")
     systems, seen = [], set()
-    for raw in document.get("systems") or []:
-        system_id, kind = raw.get("id"), raw.get("kind")
-        if not system_id or system_id != str(system_id).lower() or system_id in seen:
-            raise RegistryError(f"{path}: system id {system_id!r} must be unique and lower-case")
+    for index, raw in enumerate(document["systems"]):
+        where = ("systems", index)
+        checker.keys(raw, where, SYSTEM_KEYS, f"systems[{index}]")
+        system_id, kind = raw["id"], raw["kind"]
+        name = f"system {system_id}"
+        if not isinstance(system_id, str) or not SYSTEM_ID.match(system_id):
+            checker.fail((*where, "id"), f"{name}: id must be lower-case letters, digits and _ (e.g. songcau)")
+        if system_id in seen:
+            checker.fail((*where, "id"), f"{name}: id {system_id!r} is used twice")
         if kind not in KINDS:
-            raise RegistryError(f"{path}: system {system_id}: kind {kind!r} is not one of {', '.join(KINDS)}")
+            checker.fail((*where, "kind"), f"{name}: kind {kind!r} is not one of {', '.join(KINDS)}")
         if kind == "csv_drop" and not raw.get("path"):
-            raise RegistryError(f"{path}: system {system_id}: a csv_drop system needs a path")
+            checker.fail(where, f"{name}: a csv_drop system needs a path")
         if kind != "csv_drop" and not raw.get("conn_id"):
-            raise RegistryError(f"{path}: system {system_id}: a {kind} system needs a conn_id")
+            checker.fail(where, f"{name}: a {kind} system needs a conn_id")
+        for key in ("path", "conn_id"):
+            if key in raw and (kind == "csv_drop") != (key == "path"):
+                checker.fail((*where, key), f"{name}: a {kind} system takes no {key}")
+        units = raw["units"]
+        if not isinstance(units, list) or not units or not all(isinstance(u, str) for u in units):
+            checker.fail((*where, "units"), f"{name}: units must be a non-empty list of unit codes")
+        unknown = [u for u in units if u not in known_units]
+        if unknown:
+            checker.fail((*where, "units"), f"{name}: unit(s) {', '.join(unknown)} not in {tables['units'].name}")
+        enabled = raw.get("enabled", True)
+        if not isinstance(enabled, bool):
+            checker.fail((*where, "enabled"), f"{name}: enabled must be true or false, not {enabled!r}")
+        folder = (base / str(raw["path"])).resolve() if raw.get("path") else None
+        if folder is not None and not folder.is_relative_to(base):
+            checker.fail((*where, "path"), f"{name}: path {raw['path']!r} leads outside the registry's folder {base}")
         seen.add(system_id)
-        folder = raw.get("path")
         systems.append(
             SystemEntry(
                 id=system_id,
                 kind=kind,
-                units=tuple(raw.get("units") or ()),
+                units=tuple(units),
                 conn_id=raw.get("conn_id"),
-                path=(base / folder).resolve() if folder else None,
-                enabled=raw.get("enabled", True),
+                path=folder,
+                enabled=enabled,
             )
         )
     province = document.get("province") or {}
     return Registry(
-        path,
-        province.get("code", ""),
-        province.get("name", ""),
-        systems,
-        (base / document["units"]).resolve(),
-        (base / document["procedures"]).resolve(),
+        path, province.get("code", ""), province.get("name", ""), systems, tables["units"], tables["procedures"]
     )
+
+
+def unresolvable_connections(reg: Registry) -> dict[str, str]:
+    """Enabled systems whose Airflow connection cannot be found (the environment or a secrets backend): why."""
+    from airflow.sdk import Connection
+
+    missing = {}
+    for system in reg.enabled_systems():
+        if system.conn_id:
+            try:
+                Connection.get(system.conn_id)
+            except Exception as error:  # noqa: BLE001 (Airflow raises its own not-found types; all mean "cannot")
+                missing[system.id] = f"connection {system.conn_id!r} not found ({type(error).__name__})"
+    return missing

@@ -12,13 +12,14 @@ import sys
 from urllib.parse import unquote, urlsplit
 
 from onestop.settings import PROJECT_ROOT, QUIET_ENV, settings
-from onestop.warehouse import warehouse_url
+from onestop.warehouse.credentials import login_url
 
 DBT_PROJECT = PROJECT_ROOT / "dbt_project"
 
 
 def dbt_env(url: str | None = None) -> dict[str, str]:
-    parts = urlsplit(url or warehouse_url())
+    """dbt's profile variables: the transformer's own login, unless a URL is given (`dbt parse`, tests)."""
+    parts = urlsplit(url or login_url("onestop_transformer"))
     return {
         **QUIET_ENV,
         "ONESTOP_DBT_HOST": parts.hostname or "127.0.0.1",

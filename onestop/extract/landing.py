@@ -102,9 +102,8 @@ class Landing:
         self.airflow_run_id = airflow_run_id
 
     def _connect(self, autocommit: bool = False) -> psycopg.Connection:
-        conn = psycopg.connect(self.url, autocommit=autocommit)
-        conn.execute("set role onestop_loader")
-        return conn
+        # `url` is the loader's own login (onestop.warehouse.credentials): its grants are all it can reach.
+        return psycopg.connect(self.url, autocommit=autocommit)
 
     def run(self) -> Outcome:
         started = time.monotonic()

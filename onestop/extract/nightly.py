@@ -15,7 +15,9 @@ from onestop import registry
 from onestop.alerts import notify
 from onestop.night import Night
 from onestop.settings import settings
-from onestop.warehouse import warehouse_url
+from onestop.warehouse.credentials import login_url
+
+LOADER = "onestop_loader"
 
 
 def lookback() -> timedelta:
@@ -31,7 +33,7 @@ def extract_system(system_id: str, night: Night, try_number: int = 1, airflow_ru
     from onestop.extract.landing import Landing
 
     entry = registry.load().system(system_id)
-    outcome = Landing(warehouse_url(), entry, night, lookback(), try_number, airflow_run_id).run()
+    outcome = Landing(login_url(LOADER), entry, night, lookback(), try_number, airflow_run_id).run()
     return outcome.as_dict()
 
 
@@ -39,8 +41,7 @@ def summarize(night: Night) -> dict:
     """Record which enabled systems delivered this night, and alert when any did not."""
     expected = [s.id for s in registry.load().enabled_systems()]
     start, end = night.start, night.end
-    with psycopg.connect(warehouse_url(), autocommit=True) as conn:
-        conn.execute("set role onestop_loader")
+    with psycopg.connect(login_url(LOADER), autocommit=True) as conn:
         rows = conn.execute(
             "select distinct on (system_id) system_id, status, error from audit.extraction_runs"
             " where interval_start = %s order by system_id, run_id desc",

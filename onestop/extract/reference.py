@@ -5,7 +5,7 @@ from __future__ import annotations
 import psycopg
 
 from onestop import registry
-from onestop.warehouse import warehouse_url
+from onestop.warehouse.credentials import login_url
 
 
 def _none(value: str):
@@ -31,8 +31,7 @@ def load_reference(path=None) -> dict[str, int]:
         )
         for p in reg.procedures()
     ]
-    with psycopg.connect(warehouse_url()) as conn:
-        conn.execute("set role onestop_loader")
+    with psycopg.connect(login_url("onestop_loader")) as conn:
         conn.execute("delete from raw.ref_units")
         conn.execute("delete from raw.ref_procedures")
         with conn.cursor() as cursor:

@@ -5,7 +5,8 @@
   rebuilt from `raw` alone.
 - A record whose latest version is older than `record_days` (default 1,830: five years) is deleted entirely.
 - Quarantined rows are kept `superseded_days` too.
-Run by `onestop raw purge` (schedule it monthly); it runs as the loader role, which owns the landing.
+Run by `onestop raw purge` (schedule it monthly; `--dry-run` counts what it would delete and deletes nothing);
+it logs in as the loader role, which owns the landing.
 """
 
 from __future__ import annotations
@@ -17,12 +18,15 @@ import psycopg
 from onestop.extract.landing import RAW_TABLES
 
 
-def purge(url: str, today: date, superseded_days: int = 400, record_days: int = 1830) -> dict[str, int]:
+def purge(
+    url: str, today: date, superseded_days: int = 400, record_days: int = 1830, dry_run: bool = False
+) -> dict[str, int]:
+    """Delete what is past retention; return how many rows of each kind. A dry run does the same deletes in a
+    transaction it rolls back: the counts are exact and nothing changes."""
     superseded_before = today - timedelta(days=superseded_days)
     records_before = today - timedelta(days=record_days)
     removed = {}
     with psycopg.connect(url) as conn:
-        conn.execute("set role onestop_loader")
         for entity, table in RAW_TABLES.items():
             removed[f"{entity}: superseded versions"] = conn.execute(
                 f"""delete from {table} old where old.interval_start < %s and exists (
@@ -40,4 +44,6 @@ def purge(url: str, today: date, superseded_days: int = 400, record_days: int = 
         removed["quarantine"] = conn.execute(
             "delete from audit.quarantine where interval_start < %s", (superseded_before,)
         ).rowcount
+        if dry_run:
+            conn.rollback()
     return removed

@@ -22,6 +22,15 @@ def is_external() -> bool:
     return bool(os.environ.get(WAREHOUSE_URL_VAR))
 
 
+def init_warehouse(**options) -> list[str]:
+    """`onestop warehouse init` where the local wing stands: the embedded server (started, its secrets generated
+    and kept in the state folder) unless the environment names another warehouse (whose secrets it must give)."""
+    from onestop.warehouse import bootstrap
+
+    generate = not is_external()
+    return bootstrap.init(use_embedded(), generate_secrets=generate, **options)
+
+
 def use_embedded() -> str:
     """Start the embedded server (if the environment names no warehouse) and name it in this process's
     environment, so everything it runs or starts is told explicitly where the warehouse is."""

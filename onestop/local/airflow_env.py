@@ -74,7 +74,8 @@ def airflow_environment(url: str | None = None) -> dict[str, str]:
             f"AIRFLOW_CONN_{WAREHOUSE_CONN_ID.upper()}": postgres_conn_json(url),
         }
     )
-    env.update(dbt_env(url))  # Cosmos' dbt tasks read the profile from the environment, not rendered fields
+    # Cosmos' dbt tasks read the profile from the environment (never rendered fields): the transformer's login.
+    env.update(dbt_env())
     return env
 
 

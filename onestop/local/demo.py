@@ -9,6 +9,7 @@ say what landed and where to look. A second run reuses the warehouse, the provin
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -19,7 +20,6 @@ from onestop import local, warehouse
 from onestop.local.airflow_env import apply_airflow_environment
 from onestop.night import LOCAL_TZ, Night, previous_month
 from onestop.settings import settings
-from onestop.warehouse import bootstrap
 
 
 def phase(title: str, action: Callable[[], list[str]]) -> list[str]:
@@ -71,37 +71,9 @@ def _province(today: date):
 
 
 def _run_night(night: date, full_refresh: bool = False) -> list[str]:
-    from airflow.dag_processing.dagbag import DagBag
+    from onestop.orchestration import run_night
 
-    from onestop.settings import PROJECT_ROOT
-
-    bag = DagBag(dag_folder=str(PROJECT_ROOT / "dags" / "onestop_nightly.py"))
-    if bag.import_errors:
-        raise RuntimeError(f"the nightly DAG does not import: {bag.import_errors}")
-    # The run that extracts a night starts at 01:00 local the next morning.
-    logical = datetime.combine(night + timedelta(days=1), datetime.min.time().replace(hour=1), tzinfo=LOCAL_TZ)
-    run = bag.get_dag("onestop_nightly").test(logical_date=logical, run_conf={"full_refresh": full_refresh})
-    tis = run.get_task_instances()
-    failed = [ti.rendered_map_index or ti.task_id for ti in tis if str(ti.state) != "success"]
-    dbt_tasks = sum(1 for ti in tis if ti.task_id.startswith("dbt."))
-    lines = [
-        f"run {run.run_id}: {run.state}",
-        f"{sum(1 for ti in tis if ti.task_id == 'extract')} extract tasks, {dbt_tasks} dbt tasks (Cosmos)"
-        + (f"; not successful: {', '.join(map(str, failed))}" if failed else ", all successful"),
-    ]
-    with psycopg.connect(warehouse.warehouse_url()) as conn:
-        rows = conn.execute(
-            "select system_id, rows_read, rows_landed, rows_quarantined, status from audit.extraction_runs"
-            " where interval_start = %s and run_id in (select max(run_id) from audit.extraction_runs"
-            " where interval_start = %s group by system_id) order by system_id",
-            (night, night),
-        ).fetchall()
-    for system_id, read, landed, quarantined, status in rows:
-        lines.append(f"  {system_id:<10} {status:<8} read {read:>7}  landed {landed:>7}  quarantined {quarantined}")
-    gate = next((ti for ti in tis if ti.task_id == "quality_gate"), None)
-    if gate is not None:
-        lines.append(f"quality gate: {'passed' if str(gate.state) == 'success' else str(gate.state)}")
-    return lines
+    return run_night(Night(night), {"full_refresh": full_refresh})[1]
 
 
 def _monthly_report(today: date) -> list[str]:
@@ -156,11 +128,23 @@ def _summary() -> list[str]:
     return lines
 
 
-def run_demo() -> int:
+REFUSAL = (
+    "onestop demo: ONESTOP_WAREHOUSE_URL names a warehouse the demo did not start ({where}). The demo writes a"
+    " simulated province into it: dossiers into raw with watermarks, vendor databases and logins, a"
+    " pseudonymisation key and role passwords, Airflow runs. It refuses, so that a real province's warehouse is"
+    " never mixed with simulated data. Unset ONESTOP_WAREHOUSE_URL to use the embedded server, or pass"
+    " --external-warehouse if this warehouse is a throwaway one."
+)
+
+
+def run_demo(external_warehouse: bool = False) -> int:
+    if local.is_external() and not external_warehouse:
+        print(REFUSAL.format(where=warehouse.warehouse_url().split("@")[-1]), file=sys.stderr)
+        return 2
     started = time.monotonic()
     today = datetime.now(LOCAL_TZ).date()
     phase("warehouse", _start_warehouse)
-    phase("bootstrap (sql/)", bootstrap.init)
+    phase("bootstrap (sql/)", local.init_warehouse)
     apply_airflow_environment()
     os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")  # the phases say what happened
     os.environ.setdefault("ONESTOP_TASK_RETRIES", "1")

@@ -64,7 +64,10 @@ def _free_port() -> int:
 
 
 def _port_is_free(port: int) -> bool:
+    """Whether the server could listen on `port`. Probed as PostgreSQL binds (SO_REUSEADDR): after a crash the
+    port's old connections linger in TIME_WAIT, which must not count as taken."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
@@ -183,8 +186,11 @@ class EmbeddedServer:
             if self.running():
                 return state
             if not _port_is_free(state.port):
-                state.port = _free_port()
-                self._write_state(state)
+                # The address is what BI tools and saved URLs know: it never moves silently.
+                raise EmbeddedError(
+                    f"port {state.port} of the embedded warehouse is taken by another program: stop it (or, to"
+                    f" give the warehouse another port, change `port` in {self.state_file})"
+                )
             result = self._command(
                 "pg_ctl",
                 "-D",

@@ -14,14 +14,13 @@ import sys
 from onestop import local
 from onestop.settings import PROJECT_ROOT
 from onestop.transform import dbt_env
-from onestop.warehouse import bootstrap
 
 
 def main(argv: list[str]) -> int:
     server = None if local.is_external() or local.embedded().running() else local.embedded()
     url = local.use_embedded()
     try:
-        bootstrap.init(url)
+        local.init_warehouse()
         sqlfluff = os.path.join(os.path.dirname(sys.executable), "sqlfluff")
         command = [sqlfluff, *(argv or ["lint"]), "dbt_project/models"]  # macros are linted where models use them
         return subprocess.run(command, cwd=PROJECT_ROOT, env={**os.environ, **dbt_env(url)}).returncode

@@ -15,7 +15,8 @@ from onestop.quality import suites as suite_files
 from onestop.quality.results import Finding, GateFailed, GateResult
 from onestop.quality.verdict import write_verdict
 from onestop.settings import GX_URL_VAR, apply_quiet_env, state_dir
-from onestop.warehouse import sqlalchemy_url, warehouse_url
+from onestop.warehouse import sqlalchemy_url
+from onestop.warehouse.credentials import login_url
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +49,12 @@ def validate(night: Night, run_id: str, marts_built: bool = True) -> GateResult:
     import great_expectations as gx
     from great_expectations.checkpoint import UpdateDataDocsAction
 
-    url = warehouse_url()
+    url = login_url(ROLE)
     with psycopg.connect(url) as conn:
         names = suite_files.SUITE_ORDER if marts_built else suite_files.LANDING_SUITES
         loaded = suite_files.load(night, marts_tables(conn), names=names)
-    # Checks run as the transformer (read access to raw, staging, marts and audit), never as the owner.
-    os.environ[GX_URL_VAR] = sqlalchemy_url(url) + ("&" if "?" in url else "?") + f"options=-crole%3D{ROLE}"
+    # Checks run as the transformer's own login (read access to raw, staging, marts and audit), never the owner.
+    os.environ[GX_URL_VAR] = sqlalchemy_url(url)
     context = gx.get_context(mode="file", project_root_dir=str(gx_root()))
     source = context.data_sources.add_or_update_postgres(name="warehouse", connection_string=f"${{{GX_URL_VAR}}}")
     definitions = []
@@ -121,8 +122,7 @@ def _plain(value):
 
 def store(result: GateResult) -> None:
     start = result.night.start
-    with psycopg.connect(warehouse_url()) as conn:
-        conn.execute(f"set role {ROLE}")
+    with psycopg.connect(login_url(ROLE)) as conn:
         conn.execute(
             "delete from audit.quality_results where interval_start = %s and run_id = %s", (start, result.run_id)
         )

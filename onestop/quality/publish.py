@@ -7,12 +7,14 @@ from datetime import date, datetime
 import psycopg
 
 from onestop.night import Night, previous_month
-from onestop.warehouse import warehouse_url
+from onestop.warehouse.credentials import login_url
+
+BI = "onestop_bi"  # the verdict is read where BI reads it
 
 
 def verdict_of(night: Night) -> dict:
     """The night's verdict per system; raises when the gate never judged the night (dbt failed before it)."""
-    with psycopg.connect(warehouse_url()) as conn:
+    with psycopg.connect(login_url(BI)) as conn:
         exists = conn.execute("select to_regclass('marts.night_completeness') is not null").fetchone()[0]
         rows = (
             conn.execute(
@@ -40,7 +42,7 @@ def last_night_judged(month: date) -> bool:
     """Whether the gate has judged the month's last night, or a later one (an initial load after the month's
     end covers it), on marts rebuilt that night (not a landing-only backfill night)."""
     last_night = Night.last_of(month).day
-    with psycopg.connect(warehouse_url()) as conn:
+    with psycopg.connect(login_url(BI)) as conn:
         if not conn.execute("select to_regclass('marts.night_completeness') is not null").fetchone()[0]:
             return False
         return bool(

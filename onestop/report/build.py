@@ -12,7 +12,7 @@ import psycopg
 from onestop.report import data as report_data
 from onestop.report import html, workbook
 from onestop.settings import settings
-from onestop.warehouse import warehouse_url
+from onestop.warehouse.credentials import login_url
 
 
 def reports_dir() -> Path:
@@ -29,11 +29,12 @@ class Report:
     units: int
 
 
-def build(month: date, view: str = "as_was", url: str | None = None) -> Report:
+def build(month: date, view: str = "as_was") -> Report:
     month = month.replace(day=1)
     folder = reports_dir() / f"{month:%Y-%m}"
     stem = f"onestop-{month:%Y-%m}-{view.replace('_', '-')}"
-    with psycopg.connect(url or warehouse_url()) as conn:
+    # Read as BI reads (the marts only), recorded as the transformer: each with its own login.
+    with psycopg.connect(login_url("onestop_bi")) as conn:
         content = report_data.load(conn, month, view)
         if not content.ranking:
             raise ValueError(f"no scorecard for {month:%Y-%m} ({view}) in the marts")
@@ -42,8 +43,7 @@ def build(month: date, view: str = "as_was", url: str | None = None) -> Report:
             "xlsx": workbook.write(content, folder / f"{stem}.xlsx"),
             "html": html.write(content, folder / f"{stem}.html"),
         }
-        conn.execute("reset role")
-        conn.execute("set role onestop_transformer")
+    with psycopg.connect(login_url("onestop_transformer")) as conn:
         # Re-running a month replaces its files (same names) and its record.
         conn.execute(
             "insert into audit.report_runs (report_month, view, gate_verdict, files) values (%s, %s, %s, %s::jsonb)"

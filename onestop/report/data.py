@@ -49,7 +49,6 @@ class ReportData:
 def load(conn: psycopg.Connection, month: date, view: str) -> ReportData:
     if view not in VIEWS:
         raise ValueError(f"view must be one of {VIEWS}")
-    conn.execute("set role onestop_bi")
     cur = conn.cursor(row_factory=dict_row)
     last = previous_month(month)
     ranking = cur.execute(

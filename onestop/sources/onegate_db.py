@@ -100,6 +100,8 @@ class OnegateDbSource:
         self.where = f"{conn.host}:{conn.port}/{conn.schema}"
         self.url = _url(conn)
         self.timeout = int(conn.extra_dejson.get("timeout", 30))
+        # Vendors that keep their tables outside the login's default schema: the connection's extra names it.
+        self.vendor_schema = conn.extra_dejson.get("vendor_schema")
         self.window = (window_start, window_end)
         self.control_totals: dict[str, int] = {}
         self.bytes_read = 0
@@ -112,6 +114,14 @@ class OnegateDbSource:
         try:
             with engine.connect() as conn:
                 conn.exec_driver_sql("set transaction read only")
+                if self.vendor_schema:
+                    quoted = conn.dialect.identifier_preparer.quote(self.vendor_schema)
+                    conn.exec_driver_sql(f"set search_path to {quoted}")
+                    if conn.exec_driver_sql("select current_schema()").scalar() is None:
+                        raise SourceError(
+                            f"system {self.system_id} ({self.where}): schema {self.vendor_schema!r} (the connection's"
+                            " vendor_schema) does not exist or the login may not use it"
+                        )
                 self._check_schema(conn)
                 yield from self._dossiers(conn)
                 yield from self._feedback(conn)

@@ -5,15 +5,21 @@ Every file in `sql/` is idempotent, so init may run on every start; docker-compo
 
 from __future__ import annotations
 
-import json
-import secrets
+import hashlib
 from pathlib import Path
 
 import psycopg
 from psycopg import sql
 
-from onestop.settings import PROJECT_ROOT, settings, state_dir
-from onestop.warehouse import ROLES, airflow_db_url, database_name, role_url, warehouse_url, with_database
+from onestop.settings import PROJECT_ROOT
+from onestop.warehouse import (
+    airflow_db_url,
+    database_name,
+    role_url,
+    warehouse_url,
+    with_database,
+)
+from onestop.warehouse.credentials import pii_key, role_passwords
 
 SQL_DIR = PROJECT_ROOT / "sql"
 
@@ -31,37 +37,23 @@ def ensure_database(url: str, name: str) -> bool:
         return True
 
 
-def role_passwords() -> dict[str, str]:
-    """Each role's password: `ONESTOP_<ROLE>_PASSWORD` from the environment, else one generated once and kept
-    in the git-ignored state folder (the embedded default)."""
-    store = state_dir() / "roles.json"
-    saved = json.loads(store.read_text()) if store.exists() else {}
-    passwords = {}
-    for role in ROLES:
-        passwords[role] = settings().password(role) or saved.get(role) or secrets.token_urlsafe(18)
-    if passwords != saved:
-        store.parent.mkdir(parents=True, exist_ok=True)
-        store.write_text(json.dumps(passwords))
-        store.chmod(0o600)
-    return passwords
+class BootstrapConflict(RuntimeError):
+    """What init would have replaced without being asked: the warehouse keeps it, the command fails saying so."""
 
 
-def pii_key() -> str:
-    """The key of the keyed hash: `ONESTOP_PII_KEY`, else one generated once and kept in the state folder."""
-    if settings().pii_key:
-        return settings().pii_key
-    store = state_dir() / "pii_key"
-    if not store.exists():
-        store.parent.mkdir(parents=True, exist_ok=True)
-        store.write_text(secrets.token_urlsafe(32))
-        store.chmod(0o600)
-    return store.read_text().strip()
-
-
-def init(url: str | None = None) -> list[str]:
-    """Bootstrap the warehouse; return what was done, for the CLI to print."""
+def init(
+    url: str | None = None,
+    *,
+    generate_secrets: bool = False,
+    rotate_key: bool = False,
+    reset_passwords: bool = False,
+) -> list[str]:
+    """Bootstrap the warehouse; return what was done, for the CLI to print. Never replaces the pseudonymisation
+    key or a role's password it set before unless asked (`rotate_key`, `reset_passwords`): what it would have
+    changed is raised as `BootstrapConflict` once everything else is applied."""
     url = url or warehouse_url()
-    done = []
+    key, passwords = pii_key(generate_secrets), role_passwords(generate_secrets)
+    done, conflicts = [], []
     if ensure_database(url, database_name(url)):
         done.append(f"created database {database_name(url)}")
     airflow_db = database_name(airflow_db_url(url))
@@ -71,16 +63,43 @@ def init(url: str | None = None) -> list[str]:
         for path in sql_files():
             conn.execute(path.read_text())
             done.append(f"applied sql/{path.name}")
-        if conn.execute("select audit.set_pseudonym_key(%s)", (pii_key(),)).fetchone()[0]:
-            done.append("set the pseudonymisation key (a new key: staging must be rebuilt)")
-        for role, password in role_passwords().items():
-            if not _can_log_in(role_url(role, password, url)):
-                conn.execute(sql.SQL("alter role {} password {}").format(sql.Identifier(role), sql.Literal(password)))
-                done.append(f"set the password of {role}")
+        stored = conn.execute("select fingerprint from audit.pseudonym_key").fetchone()
+        fingerprint = hashlib.sha256(key.encode()).hexdigest()
+        if stored is None or stored[0] == fingerprint or rotate_key:
+            if conn.execute("select audit.set_pseudonym_key(%s)", (key,)).fetchone()[0]:
+                done.append(
+                    "replaced the pseudonymisation key: every pseudonym changes (rebuild with a full refresh)"
+                    if stored
+                    else "set the pseudonymisation key"
+                )
+        else:
+            conflicts.append(
+                "the warehouse's pseudonymisation key differs from the configured one (ONESTOP_PII_KEY or the"
+                " state folder's): kept; `--rotate-key` replaces it, changing every pseudonym in staging and marts"
+            )
+        already = {name for (name,) in conn.execute("select role_name from audit.role_passwords_set")}
+        for role, password in passwords.items():
+            if can_log_in(role_url(role, password, url)):
+                continue
+            if role in already and not reset_passwords:
+                conflicts.append(
+                    f"{role} logs in with another password than {role.upper()}_PASSWORD: kept (a worker or BI tool"
+                    " may use it); `--reset-passwords` sets the configured one"
+                )
+                continue
+            conn.execute(sql.SQL("alter role {} password {}").format(sql.Identifier(role), sql.Literal(password)))
+            conn.execute(
+                "insert into audit.role_passwords_set (role_name) values (%s)"
+                " on conflict (role_name) do update set set_at = now()",
+                (role,),
+            )
+            done.append(f"set the password of {role}")
+    if conflicts:
+        raise BootstrapConflict("\n".join([*done, *(f"NOT CHANGED: {c}" for c in conflicts)]))
     return done
 
 
-def _can_log_in(url: str) -> bool:
+def can_log_in(url: str) -> bool:
     # Checked first so that a second init changes nothing (a new SCRAM salt would rewrite pg_authid).
     try:
         psycopg.connect(url, connect_timeout=5).close()

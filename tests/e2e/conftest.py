@@ -39,7 +39,7 @@ def pytest_configure(config: pytest.Config) -> None:
     server = None if EXTERNAL_URL else local.embedded()
     url = EXTERNAL_URL or server.start().url(warehouse.WAREHOUSE_DB)
     os.environ[WAREHOUSE_URL_VAR] = url
-    bootstrap.init(url)
+    bootstrap.init(url, generate_secrets=not EXTERNAL_URL)
     apply_airflow_environment(url)
     os.environ.setdefault("ONESTOP_TASK_RETRIES", "0")  # tests see failures at once; retries are configuration
     _SESSION.update(state=state, server=server, url=url)

@@ -87,7 +87,7 @@ def _names_read_by_the_code() -> set[str]:
         for pattern in ("onestop/**/*.py", "dags/*.py", "dbt_project/profiles.yml")
         for p in ROOT.glob(pattern)
     )
-    from onestop.warehouse.bootstrap import ROLES
+    from onestop.warehouse import ROLES
 
     # Role passwords are read by a name built from each role: ONESTOP_<ROLE>_PASSWORD.
     return set(re.findall(r"ONESTOP_[A-Z_]+", text)) | {f"{role.upper()}_PASSWORD" for role in ROLES}

@@ -12,7 +12,7 @@ import psycopg
 import pytest
 from psycopg.errors import InsufficientPrivilege
 
-from onestop.local.embedded import EmbeddedServer
+from onestop.local.embedded import EmbeddedError, EmbeddedServer
 from onestop.warehouse import airflow_db_url, bootstrap, database_name, with_database
 
 CATALOG_SNAPSHOT = """
@@ -144,6 +144,38 @@ def test_embedded_server_restarts_with_its_data(tmp_path: Path) -> None:
     finally:
         server.stop()
     assert server.stop() is False
+
+
+def test_embedded_server_keeps_its_port_after_a_crash(tmp_path: Path) -> None:
+    import signal
+    import socket
+
+    server = EmbeddedServer(tmp_path / "pg")
+    try:
+        first = server.start()
+        conn = psycopg.connect(first.url("postgres"), autocommit=True)
+        conn.execute("select 1")
+        postmaster = int((server.data / "postmaster.pid").read_text().split()[0])
+        os.kill(postmaster, signal.SIGKILL)  # a crash: sessions cut, their sockets left in TIME_WAIT
+        conn.close()
+        for _ in range(100):
+            if not server.running():
+                break
+            __import__("time").sleep(0.1)
+        second = server.start()
+        assert second.port == first.port
+        with psycopg.connect(second.url("postgres")) as again:
+            assert again.execute("select 1").fetchone() == (1,)
+        server.stop()
+        # Another program on the port: a clear error, never another address.
+        with socket.socket() as squatter:
+            squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            squatter.bind(("127.0.0.1", first.port))
+            squatter.listen()
+            with pytest.raises(EmbeddedError, match=f"port {first.port} of the embedded warehouse is taken"):
+                server.start()
+    finally:
+        server.stop()
 
 
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
