@@ -6,6 +6,7 @@ environment and processes for the laptop, the demo. The pipeline (`onestop.extra
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit
 
 from onestop.local.embedded import EmbeddedServer
 from onestop.settings import WAREHOUSE_URL_VAR, state_dir
@@ -18,8 +19,13 @@ def embedded() -> EmbeddedServer:
 
 
 def is_external() -> bool:
-    """True when the environment names a warehouse: then nothing here starts or manages one."""
-    return bool(os.environ.get(WAREHOUSE_URL_VAR))
+    """True when the environment names a warehouse other than this state folder's embedded server (which
+    `use_embedded` names to what it starts): then nothing here starts it, manages it or generates its secrets."""
+    url = os.environ.get(WAREHOUSE_URL_VAR)
+    if not url:
+        return False
+    state = embedded().state()
+    return state is None or urlsplit(url).netloc != urlsplit(state.url(WAREHOUSE_DB)).netloc
 
 
 def init_warehouse(**options) -> list[str]:

@@ -28,17 +28,17 @@ def role_passwords(generate: bool = False) -> dict[str, str]:
     state folder; generated (and kept there) only when `generate`, which only the embedded server's callers ask."""
     store = state_dir() / "roles.json"
     saved = json.loads(store.read_text()) if store.exists() else {}
-    passwords = {}
+    passwords, generated = {}, {}
     for role in ROLES:
         password = settings().password(role) or saved.get(role)
         if not password:
             if not generate:
                 raise _missing(f"{role.upper()}_PASSWORD", f"the password of {role}")
-            password = secrets.token_urlsafe(18)
+            password = generated[role] = secrets.token_urlsafe(18)
         passwords[role] = password
-    if generate and passwords != saved:
+    if generated:  # only what was generated is kept: a password the environment gives is never written down
         store.parent.mkdir(parents=True, exist_ok=True)
-        store.write_text(json.dumps(passwords))
+        store.write_text(json.dumps({**saved, **generated}))
         store.chmod(0o600)
     return passwords
 

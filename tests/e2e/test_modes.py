@@ -50,7 +50,7 @@ def test_a_night_without_the_warehouse_setting_fails_naming_it_and_starts_no_ser
     assert postgres_servers() == servers
 
 
-def test_the_demo_refuses_a_warehouse_it_did_not_start_and_writes_nothing(warehouse_url, owner) -> None:
+def test_the_demo_refuses_a_warehouse_it_did_not_start_and_writes_nothing(warehouse_url, owner, tmp_path) -> None:
     def state():
         databases = {d for (d,) in owner.execute("select datname from pg_database")}
         counts = owner.execute(
@@ -60,7 +60,8 @@ def test_the_demo_refuses_a_warehouse_it_did_not_start_and_writes_nothing(wareho
         return databases, counts
 
     before = state()
-    env = {**os.environ, "ONESTOP_WAREHOUSE_URL": warehouse_url}
+    # Run from another installation (its own state folder): the session's server is not one it started.
+    env = {**os.environ, "ONESTOP_WAREHOUSE_URL": warehouse_url, "ONESTOP_STATE_DIR": str(tmp_path)}
     result = subprocess.run([*ONESTOP, "demo"], env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 2, result.stdout[-2000:] + result.stderr[-2000:]
     assert "names a warehouse the demo did not start" in result.stderr and "--external-warehouse" in result.stderr
