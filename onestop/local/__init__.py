@@ -40,6 +40,8 @@ def init_warehouse(**options) -> list[str]:
 def use_embedded() -> str:
     """Start the embedded server (if the environment names no warehouse) and name it in this process's
     environment, so everything it runs or starts is told explicitly where the warehouse is."""
-    if not is_external():
+    if not os.environ.get(WAREHOUSE_URL_VAR):
         os.environ[WAREHOUSE_URL_VAR] = embedded().start().url(WAREHOUSE_DB)
+    elif not is_external():  # a database of the embedded server's own (the named one is kept): make sure it runs
+        embedded().start()
     return os.environ[WAREHOUSE_URL_VAR]

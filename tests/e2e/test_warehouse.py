@@ -197,8 +197,12 @@ def test_one_url_points_everything_at_another_postgres(warehouse_url: str) -> No
     assert printed.stdout.strip() == other_url
     with psycopg.connect(other_url) as conn:
         assert conn.execute("select to_regclass('audit.watermarks') is not null").fetchone() == (True,)
+    # Another database of the same embedded server: it is still that server's status that is told.
     status = _cli("warehouse", "status", env=env)
-    assert "external" in status.stdout
+    assert "running on 127.0.0.1:" in status.stdout
+    # A server onestop did not start is not managed here.
+    elsewhere = {**env, "ONESTOP_WAREHOUSE_URL": "postgresql://x:y@db.invalid:5432/onestop"}
+    assert "external and not managed here" in _cli("warehouse", "status", env=elsewhere).stdout
 
 
 def test_cli_reports_the_embedded_server(warehouse_url: str, external_warehouse: bool) -> None:
