@@ -12,7 +12,7 @@ from onestop.settings import apply_quiet_env
 
 
 def _warehouse(args: argparse.Namespace) -> int:
-    from onestop import local, warehouse
+    from onestop import local
     from onestop.warehouse import bootstrap
 
     server = local.embedded()
@@ -31,11 +31,10 @@ def _warehouse(args: argparse.Namespace) -> int:
         print(f"embedded PostgreSQL {'running' if running else 'stopped'}{where} (data in {server.data})")
         return 0 if running else 3
     elif args.action == "url":
+        from onestop.warehouse.credentials import login_url
+
         url = local.use_embedded()
-        if args.role:
-            role = f"onestop_{args.role}"
-            url = warehouse.role_url(role, bootstrap.role_passwords()[role], url)
-        print(url)
+        print(login_url(f"onestop_{args.role}") if args.role else url)
     elif args.action == "init":
         try:
             done = local.init_warehouse(rotate_key=args.rotate_key, reset_passwords=args.reset_passwords)

@@ -101,14 +101,9 @@ class _Checker:
             raise RegistryError(f"{path}: not valid YAML: {error}") from None
 
     def fail(self, where: tuple, message: str) -> None:
-        line = self.lines.get(where) or next((self.lines[w] for w in self._parents(where) if w in self.lines), None)
-        raise RegistryError(f"{self.path}:{line or 1}: {message}")
-
-    @staticmethod
-    def _parents(where: tuple):
-        while where:
-            where = where[:-1]
-            yield where
+        # The line of the key itself, else of the nearest enclosing key or item that has one.
+        line = next((self.lines[where[:n]] for n in range(len(where), 0, -1) if where[:n] in self.lines), 1)
+        raise RegistryError(f"{self.path}:{line}: {message}")
 
     def keys(self, mapping, where: tuple, allowed: dict[str, bool], what: str) -> None:
         if not isinstance(mapping, dict):

@@ -19,6 +19,8 @@ WAREHOUSE_URL_VAR = "ONESTOP_WAREHOUSE_URL"
 STATE_DIR_VAR = "ONESTOP_STATE_DIR"
 REGISTRY_VAR = "ONESTOP_REGISTRY"
 GX_URL_VAR = "ONESTOP_GX_WAREHOUSE_URL"
+# The warehouse's roles, each logging in with ONESTOP_<ROLE>_PASSWORD (sql/01_roles.sql creates them).
+ROLES = ("onestop_loader", "onestop_transformer", "onestop_bi")
 
 # The Airflow pools the DAGs use, with their slots: created by `onestop airflow init` (compose's init, the demo,
 # the tests) and named by the DAGs from here.
@@ -40,7 +42,8 @@ class Variable:
 
 
 VARIABLES: tuple[Variable, ...] = (
-    Variable(WAREHOUSE_URL_VAR, "none: required", "The warehouse owner's URL (`postgresql://user:pw@host:port/db`)."
+    Variable(WAREHOUSE_URL_VAR, "none: required", "The warehouse (`postgresql://[owner:pw@]host:port/db`): tasks"
+             " take its address and log in as their role; the owner's credentials are for `warehouse init` alone."
              " The pipeline never starts a server: unset, a task fails naming this variable. The local wing"
              " (`make demo`, `make ui`, `onestop warehouse start`) sets it to its embedded server.", "you"),
     Variable(REGISTRY_VAR, "none: required", "The registry YAML of the source systems (district-systems.md); the"
@@ -68,9 +71,9 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("ONESTOP_DBT_HOST", "from the warehouse URL", "dbt's profile (`dbt_project/profiles.yml`): host;"
              " set by onestop for every dbt it runs; set by hand only where dbt runs without it.", "onestop"),
     Variable("ONESTOP_DBT_PORT", "from the warehouse URL", "dbt's profile: port.", "onestop"),
-    Variable("ONESTOP_DBT_USER", "from the warehouse URL", "dbt's profile: login (dbt then `set role`s to"
-             " `onestop_transformer`).", "onestop"),
-    Variable("ONESTOP_DBT_PASSWORD", "from the warehouse URL", "dbt's profile: password.", "onestop"),
+    Variable("ONESTOP_DBT_USER", "`onestop_transformer`", "dbt's profile: login (the profile also sets the role"
+             " `onestop_transformer`, so a build on another login still writes as it).", "onestop"),
+    Variable("ONESTOP_DBT_PASSWORD", "the transformer's", "dbt's profile: password.", "onestop"),
     Variable("ONESTOP_DBT_DBNAME", "from the warehouse URL", "dbt's profile: database.", "onestop"),
     Variable(GX_URL_VAR, "from the warehouse URL", "The gate's connection for Great Expectations, read through"
              " `${...}` so no password lands in GX's files.", "onestop"),
@@ -121,10 +124,7 @@ class Settings:
         return cls(
             warehouse_url=text(WAREHOUSE_URL_VAR),
             registry=Path(registry) if registry else None,
-            role_passwords=tuple(
-                (role, text(f"{role.upper()}_PASSWORD"))
-                for role in ("onestop_loader", "onestop_transformer", "onestop_bi")
-            ),
+            role_passwords=tuple((role, text(f"{role.upper()}_PASSWORD")) for role in ROLES),
             pii_key=text("ONESTOP_PII_KEY"),
             lookback_days=number("ONESTOP_LOOKBACK_DAYS", "2"),
             task_retries=number("ONESTOP_TASK_RETRIES", "3", int),

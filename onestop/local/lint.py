@@ -18,12 +18,12 @@ from onestop.transform import dbt_env
 
 def main(argv: list[str]) -> int:
     server = None if local.is_external() or local.embedded().running() else local.embedded()
-    url = local.use_embedded()
     try:
         local.init_warehouse()
         sqlfluff = os.path.join(os.path.dirname(sys.executable), "sqlfluff")
         command = [sqlfluff, *(argv or ["lint"]), "dbt_project/models"]  # macros are linted where models use them
-        return subprocess.run(command, cwd=PROJECT_ROOT, env={**os.environ, **dbt_env(url)}).returncode
+        # dbt compiles as it runs: the transformer's own login.
+        return subprocess.run(command, cwd=PROJECT_ROOT, env={**os.environ, **dbt_env()}).returncode
     finally:
         if server is not None:  # started for the lint alone: not left running
             server.stop()

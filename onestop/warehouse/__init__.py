@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit, urlunsplit
 
+from onestop.settings import ROLES as ROLES  # declared with the settings (their passwords); named here too
 from onestop.settings import WAREHOUSE_URL_VAR, settings
 
 WAREHOUSE_DB = "onestop"
-ROLES = ("onestop_loader", "onestop_transformer", "onestop_bi")
 
 
 class WarehouseNotConfigured(RuntimeError):

@@ -14,9 +14,9 @@ with
 new_versions as (
     select dossier_code, extracted_at from {{ ref('int_dossier_versions_unioned') }}
     where extracted_at > (
-        select coalesce(max(landed_until), '-infinity'::timestamptz)
+        select coalesce(max(built.landed_until), '-infinity'::timestamptz)
             - interval '{{ var("landing_lookback_minutes") }} minutes'
-        from {{ this }}
+        from {{ this }} as built
     )
 ),
 {% endif %}
@@ -39,7 +39,7 @@ select
     ranked.*,
     -- The newest landing this build saw, the next build's starting point.
     {% if is_incremental() -%}
-    (select max(extracted_at) from new_versions)
+    (select max(new_versions.extracted_at) from new_versions)
     {%- else -%}
     max(ranked.extracted_at) over ()
     {%- endif %} as landed_until,

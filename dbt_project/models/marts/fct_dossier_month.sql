@@ -12,15 +12,19 @@ with
 
 -- Incrementally: the dossiers rebuilt upstream since the last build, and those open in the latest month held
 -- (their judgement moves with the observation, and a new month adds a row).
-dossiers as (
+all_dossiers as (
     select * from {{ ref('fct_dossiers') }}
-    where is_accepted and not is_withdrawn
+),
+
+dossiers as (
+    select * from all_dossiers
+    where all_dossiers.is_accepted and not all_dossiers.is_withdrawn
     {%- if is_incremental() %}
         and (
-            {{ refreshed_since_last_build('refreshed_at') }}
-            or dossier_code in (
-                select dossier_code from {{ this }}
-                where is_open and month_start = (select max(month_start) from {{ this }})
+            {{ refreshed_since_last_build('all_dossiers.refreshed_at') }}
+            or all_dossiers.dossier_code in (
+                select built.dossier_code from {{ this }} as built
+                where built.is_open and built.month_start = (select max(latest.month_start) from {{ this }} as latest)
             )
         )
     {%- endif %}
