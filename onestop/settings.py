@@ -21,6 +21,9 @@ REGISTRY_VAR = "ONESTOP_REGISTRY"
 GX_URL_VAR = "ONESTOP_GX_WAREHOUSE_URL"
 # The warehouse's roles, each logging in with ONESTOP_<ROLE>_PASSWORD (sql/01_roles.sql creates them).
 ROLES = ("onestop_loader", "onestop_transformer", "onestop_bi")
+# Airflow's login: it owns Airflow's metadata database and nothing in the warehouse (no superuser in Airflow's hands).
+AIRFLOW_DB_ROLE = "onestop_airflow"
+LOGINS = (*ROLES, AIRFLOW_DB_ROLE)
 
 # The Airflow pools the DAGs use, with their slots: created by `onestop airflow init` (compose's init, the demo,
 # the tests) and named by the DAGs from here.
@@ -53,6 +56,8 @@ VARIABLES: tuple[Variable, ...] = (
              " `onestop_transformer`.", "you"),
     Variable("ONESTOP_BI_PASSWORD", "generated (embedded server only)", "Password of `onestop_bi` (BI tools).",
              "you"),
+    Variable("ONESTOP_AIRFLOW_PASSWORD", "generated (embedded server only)", "Password of `onestop_airflow`, the"
+             " login that owns Airflow's metadata database (`<db>_airflow`, created by `warehouse init`).", "you"),
     Variable("ONESTOP_PII_KEY", "generated into the state folder", "Key of the keyed hash (HMAC-SHA256) that"
              " pseudonymises personal data in staging.", "you"),
     Variable("ONESTOP_LOOKBACK_DAYS", "2", "Days an extraction re-reads before the system's watermark.", "you"),
@@ -124,7 +129,7 @@ class Settings:
         return cls(
             warehouse_url=text(WAREHOUSE_URL_VAR),
             registry=Path(registry) if registry else None,
-            role_passwords=tuple((role, text(f"{role.upper()}_PASSWORD")) for role in ROLES),
+            role_passwords=tuple((role, text(f"{role.upper()}_PASSWORD")) for role in LOGINS),
             pii_key=text("ONESTOP_PII_KEY"),
             lookback_days=number("ONESTOP_LOOKBACK_DAYS", "2"),
             task_retries=number("ONESTOP_TASK_RETRIES", "3", int),

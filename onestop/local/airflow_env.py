@@ -13,7 +13,8 @@ import secrets
 from onestop.night import LOCAL_TZ_NAME
 from onestop.settings import PROJECT_ROOT, QUIET_ENV, WAREHOUSE_URL_VAR, settings, state_dir
 from onestop.transform import dbt_env
-from onestop.warehouse import airflow_db_url, sqlalchemy_url, warehouse_url
+from onestop.warehouse import sqlalchemy_url, warehouse_url
+from onestop.warehouse.credentials import airflow_login_url
 
 WAREHOUSE_CONN_ID = "onestop_warehouse"
 
@@ -46,6 +47,8 @@ def _local_secret(name: str) -> str:
 
 
 def airflow_environment(url: str | None = None) -> dict[str, str]:
+    from onestop.local import is_external
+
     url = url or warehouse_url()
     home = state_dir() / "airflow"
     port = str(settings().airflow_port)
@@ -58,7 +61,8 @@ def airflow_environment(url: str | None = None) -> dict[str, str]:
             "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
             "AIRFLOW__CORE__DEFAULT_TIMEZONE": LOCAL_TZ_NAME,
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": sqlalchemy_url(airflow_db_url(url)),
+            # Airflow's own login (warehouse init makes it the database's owner), never the server's owner.
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": sqlalchemy_url(airflow_login_url(url, generate=not is_external())),
             "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
             "AIRFLOW__API__EXPOSE_CONFIG": "False",
             # Every component (api-server, scheduler, workers) must share these to trust each other.

@@ -8,7 +8,7 @@ variable for what it starts. Airflow's metadata lives in a second database on th
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from onestop.settings import ROLES as ROLES  # declared with the settings (their passwords); named here too
 from onestop.settings import WAREHOUSE_URL_VAR, settings
@@ -56,5 +56,6 @@ def sqlalchemy_url(url: str) -> str:
 def role_url(role: str, password: str, url: str | None = None) -> str:
     parts = urlsplit(url or warehouse_url())
     host = parts.hostname or "127.0.0.1"
-    netloc = f"{role}:{password}@{host}" + (f":{parts.port}" if parts.port else "")
+    # Percent-encoded: a password may hold any character (`@`, `/`, a space); every consumer decodes it.
+    netloc = f"{role}:{quote(password, safe='')}@{host}" + (f":{parts.port}" if parts.port else "")
     return urlunsplit(parts._replace(netloc=netloc))

@@ -11,7 +11,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from onestop.settings import PROJECT_ROOT
+from onestop.settings import AIRFLOW_DB_ROLE, LOGINS, PROJECT_ROOT
 from onestop.warehouse import (
     airflow_db_url,
     database_name,
@@ -52,7 +52,7 @@ def init(
     key or a role's password it set before unless asked (`rotate_key`, `reset_passwords`): what it would have
     changed is raised as `BootstrapConflict` once everything else is applied."""
     url = url or warehouse_url()
-    key, passwords = pii_key(generate_secrets), role_passwords(generate_secrets)
+    key, passwords = pii_key(generate_secrets), role_passwords(generate_secrets, LOGINS)
     done, conflicts = [], []
     if ensure_database(url, database_name(url)):
         done.append(f"created database {database_name(url)}")
@@ -94,8 +94,54 @@ def init(
                 (role,),
             )
             done.append(f"set the password of {role}")
+    done += hand_over_airflow_database(with_database(url, airflow_db))
     if conflicts:
         raise BootstrapConflict("\n".join([*done, *(f"NOT CHANGED: {c}" for c in conflicts)]))
+    return done
+
+
+def hand_over_airflow_database(url: str) -> list[str]:
+    """Make `onestop_airflow` the owner of Airflow's database and of everything in it, so Airflow's components
+    (and its migrations) log in as it and not as the server's owner; a database an older init created under the
+    owner is handed over the same way. Ownership moves object by object: `reassign owned` cannot move what a
+    bootstrap superuser owns."""
+    done, airflow = [], sql.Identifier(AIRFLOW_DB_ROLE)
+    with psycopg.connect(url, autocommit=True) as conn:
+        owner = conn.execute(
+            "select pg_get_userbyid(datdba) from pg_database where datname = current_database()"
+        ).fetchone()[0]
+        if owner != AIRFLOW_DB_ROLE:
+            conn.execute(sql.SQL("alter database {} owner to {}").format(sql.Identifier(database_name(url)), airflow))
+            done.append(f"{AIRFLOW_DB_ROLE} owns database {database_name(url)}")
+        moved = 0
+        # Tables first: a sequence owned by a column moves with its table (and cannot be moved alone).
+        for kinds, statement in (
+            (("r", "p"), "table"),
+            (("v",), "view"),
+            (("m",), "materialized view"),
+            (("S",), "sequence"),
+        ):
+            rows = conn.execute(
+                "select n.nspname, c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+                " where n.nspname = 'public' and c.relkind = any(%s) and pg_get_userbyid(c.relowner) <> %s",
+                (list(kinds), AIRFLOW_DB_ROLE),
+            ).fetchall()
+            for schema, name in rows:
+                conn.execute(
+                    sql.SQL("alter {} {}.{} owner to {}").format(
+                        sql.SQL(statement), sql.Identifier(schema), sql.Identifier(name), airflow
+                    )
+                )
+            moved += len(rows)
+        for (name,) in conn.execute(
+            "select t.typname from pg_type t join pg_namespace n on n.oid = t.typnamespace"
+            " where n.nspname = 'public' and t.typtype = 'e' and pg_get_userbyid(t.typowner) <> %s",
+            (AIRFLOW_DB_ROLE,),
+        ).fetchall():
+            conn.execute(sql.SQL("alter type public.{} owner to {}").format(sql.Identifier(name), airflow))
+            moved += 1
+        if moved:
+            done.append(f"{AIRFLOW_DB_ROLE} owns the {moved} objects of database {database_name(url)}")
     return done
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Iterable
 
-from onestop.settings import settings, state_dir
-from onestop.warehouse import ROLES, WarehouseNotConfigured, role_url, warehouse_url
+from onestop.settings import AIRFLOW_DB_ROLE, settings, state_dir
+from onestop.warehouse import ROLES, WarehouseNotConfigured, airflow_db_url, role_url, warehouse_url
 
 
 def _missing(variable: str, what: str) -> WarehouseNotConfigured:
@@ -23,13 +24,13 @@ def _missing(variable: str, what: str) -> WarehouseNotConfigured:
     )
 
 
-def role_passwords(generate: bool = False) -> dict[str, str]:
+def role_passwords(generate: bool = False, roles: Iterable[str] = ROLES) -> dict[str, str]:
     """Each role's password: `ONESTOP_<ROLE>_PASSWORD` from the environment, else the one kept in the git-ignored
     state folder; generated (and kept there) only when `generate`, which only the embedded server's callers ask."""
     store = state_dir() / "roles.json"
     saved = json.loads(store.read_text()) if store.exists() else {}
     passwords, generated = {}, {}
-    for role in ROLES:
+    for role in roles:
         password = settings().password(role) or saved.get(role)
         if not password:
             if not generate:
@@ -61,3 +62,9 @@ def pii_key(generate: bool = False) -> str:
 def login_url(role: str) -> str:
     """The warehouse's address with `role`'s own login (onestop_loader, onestop_transformer, onestop_bi)."""
     return role_url(role, role_passwords()[role], warehouse_url())
+
+
+def airflow_login_url(url: str | None = None, generate: bool = False) -> str:
+    """Airflow's metadata database with Airflow's own login (`onestop_airflow`, its owner), never the server's."""
+    password = role_passwords(generate, (AIRFLOW_DB_ROLE,))[AIRFLOW_DB_ROLE]
+    return role_url(AIRFLOW_DB_ROLE, password, airflow_db_url(url or warehouse_url()))

@@ -87,10 +87,10 @@ def _names_read_by_the_code() -> set[str]:
         for pattern in ("onestop/**/*.py", "dags/*.py", "dbt_project/profiles.yml")
         for p in ROOT.glob(pattern)
     )
-    from onestop.warehouse import ROLES
+    from onestop.settings import LOGINS
 
     # Role passwords are read by a name built from each role: ONESTOP_<ROLE>_PASSWORD.
-    return set(re.findall(r"ONESTOP_[A-Z_]+", text)) | {f"{role.upper()}_PASSWORD" for role in ROLES}
+    return set(re.findall(r"ONESTOP_[A-Z_]+", text)) | {f"{role.upper()}_PASSWORD" for role in LOGINS}
 
 
 def test_environment_names_match_the_code() -> None:
@@ -123,6 +123,32 @@ def test_metabase_reads_the_marts_as_the_bi_role() -> None:
     script = (ROOT / "deploy" / "metabase-setup.sh").read_text()
     assert '\\"user\\": \\"$WAREHOUSE_USER\\"' in script
     assert "marts" in script
+
+
+def _secrets_of(service: dict) -> set[str]:
+    """The `${NAME}` values a service's environment (and, through it, its container) receives."""
+    return set(re.findall(r"\$\{([A-Z_]+)", " ".join(str(v) for v in (service.get("environment") or {}).values())))
+
+
+def test_each_secret_reaches_only_the_services_that_need_it() -> None:
+    example = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
+    for name, service in SERVICES.items():
+        # No container gets the whole .env; sources.env (the source systems' secrets) reaches the workers alone.
+        files = [f if isinstance(f, str) else f["path"] for f in service.get("env_file", [])]
+        assert ".env" not in files, name
+        assert files == (["sources.env"] if name == "airflow-worker" else []), name
+        # Every secret handed over is one .env.example documents (none arrives empty by a typo).
+        assert _secrets_of(service) - {"ONESTOP_ALERT_WEBHOOK", "ONESTOP_ALERT_EMAIL"} <= example, name
+    holders = {name for name, service in SERVICES.items() if "POSTGRES_PASSWORD" in _secrets_of(service)}
+    assert holders == {"postgres", "onestop-init"}
+    assert {name for name, s in SERVICES.items() if "ONESTOP_PII_KEY" in _secrets_of(s)} == {"onestop-init"}
+    for name in AIRFLOW_SERVICES:
+        environment = SERVICES[name]["environment"]
+        for variable in ("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "AIRFLOW__CELERY__RESULT_BACKEND"):
+            assert "://onestop_airflow:${ONESTOP_AIRFLOW_PASSWORD}@" in environment[variable], (name, variable)
+        if name != "onestop-init":
+            assert "@" not in environment["ONESTOP_WAREHOUSE_URL"], name  # the address, no owner's login
+    assert "sources.env" in (ROOT / ".gitignore").read_text().split()
 
 
 @pytest.mark.parametrize("secret", ["POSTGRES_PASSWORD", "ONESTOP_PII_KEY", "ONESTOP_BI_PASSWORD"])

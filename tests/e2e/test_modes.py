@@ -86,6 +86,17 @@ def test_init_again_with_other_secrets_keeps_the_first_key_and_passwords(warehou
     assert "Traceback" not in result.stderr
 
 
+def test_an_upgraded_warehouse_keeps_the_passwords_an_older_init_set(warehouse_url, role_urls, owner, monkeypatch):
+    """A warehouse from before audit.role_passwords_set: the roles that have a password keep it."""
+    kept = owner.execute("select role_name from audit.role_passwords_set order by 1").fetchall()
+    owner.execute("drop table audit.role_passwords_set")  # as an older init left the warehouse
+    monkeypatch.setenv("ONESTOP_BI_PASSWORD", "a password typed elsewhere")
+    with pytest.raises(bootstrap.BootstrapConflict, match="NOT CHANGED: onestop_bi logs in with another password"):
+        bootstrap.init(warehouse_url)
+    assert logs_in(role_urls["bi"])
+    assert owner.execute("select role_name from audit.role_passwords_set order by 1").fetchall() == kept
+
+
 def test_asked_explicitly_init_rotates_the_key_and_resets_a_password(warehouse_url, role_urls, monkeypatch):
     # The key is the database's own: rotated in a database of its own, the session's warehouse keeps its key.
     other = with_database(warehouse_url, "onestop_rotation")
@@ -270,3 +281,43 @@ def test_each_task_logs_in_as_its_role_and_reset_role_reaches_nothing_more(marts
             conn.execute("copy (select 1) to program 'id'")  # a shell as the database's OS user: never
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("set role onestop_transformer" if role != "onestop_transformer" else "set role onestop_loader")
+
+
+def test_airflow_logs_in_as_its_own_role_which_owns_its_database_and_nothing_else(airflow_db, warehouse_url, owner):
+    """Airflow's components (and its migrations) use `onestop_airflow`: the owner of Airflow's database, no
+    superuser, nothing in the warehouse. A database an older init made under the server's owner is handed over."""
+    from onestop.warehouse import airflow_db_url
+    from onestop.warehouse.credentials import airflow_login_url
+
+    connection = os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+    assert connection.startswith("postgresql+psycopg://onestop_airflow:")
+    login = airflow_login_url(warehouse_url)
+    with psycopg.connect(login, autocommit=True) as conn:
+        assert conn.execute(
+            "select rolsuper or rolcreaterole or rolcreatedb from pg_roles where rolname = current_user"
+        ).fetchone() == (False,)
+        # Airflow's migrated tables are all its own.
+        owners = conn.execute(
+            "select distinct pg_get_userbyid(c.relowner) from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+            " where n.nspname = 'public' and c.relkind in ('r', 'S', 'v')"
+        ).fetchall()
+        assert owners == [("onestop_airflow",)]
+        assert conn.execute("select count(*) from dag").fetchone()[0] >= 0
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("copy (select 1) to program 'id'")
+    with (
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+        psycopg.connect(with_database(login, "onestop"), autocommit=True) as conn,
+    ):
+        conn.execute("select count(*) from raw.dossier_records")
+    # What the server's owner left in Airflow's database (an init before this one) is handed over by the next.
+    with psycopg.connect(airflow_db_url(warehouse_url), autocommit=True) as conn:
+        conn.execute("create table left_by_owner (id serial primary key)")
+    try:
+        done = bootstrap.init(warehouse_url)
+        assert any("onestop_airflow owns the 1 objects" in line for line in done), done
+        with psycopg.connect(login, autocommit=True) as conn:
+            conn.execute("insert into left_by_owner default values")
+    finally:
+        with psycopg.connect(airflow_db_url(warehouse_url), autocommit=True) as conn:
+            conn.execute("drop table left_by_owner")

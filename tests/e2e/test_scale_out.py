@@ -4,6 +4,7 @@ completes with its mapped extraction tasks spread across both workers."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -14,7 +15,7 @@ import psycopg
 import pytest
 
 from onestop.local.services import AirflowServices
-from onestop.warehouse import airflow_db_url, sqlalchemy_url
+from onestop.warehouse import airflow_db_url
 from simulator.server import Servers
 from tests.e2e.helpers.airflow_cli import WORKER_NAME_VAR, airflow, backfill_landing
 from tests.e2e.helpers.nightly import point_airflow_at, province_with_empty_landing
@@ -95,7 +96,7 @@ def test_a_night_runs_across_two_celery_workers(airflow_db, warehouse_url, redis
     celery = {
         "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
         "AIRFLOW__CELERY__BROKER_URL": redis,
-        "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + sqlalchemy_url(airflow_db_url(warehouse_url)),
+        "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"],
         "AIRFLOW__CELERY__WORKER_CONCURRENCY": "2",
     }
     celery["AIRFLOW__CORE__HOSTNAME_CALLABLE"] = "tests.e2e.helpers.airflow_cli.worker_hostname"
