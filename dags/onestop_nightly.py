@@ -109,14 +109,21 @@ def onestop_nightly():
         {"transform": false} and the last night (or `onestop dbt build`) with the default."""
         return bool(get_current_context()["params"]["transform"])
 
-    @task(retries=0, trigger_rule=TriggerRule.NONE_FAILED)
+    @task(retries=0, trigger_rule=TriggerRule.ALL_DONE)
     def quality_gate() -> dict:
-        """Great Expectations on the landing and the marts (the landing only when dbt did not run); fails
-        listing the failed error-level expectations."""
+        """Great Expectations on the landing and the marts (the landing only when dbt did not run, or failed:
+        the night's quarantines and deliveries are judged and reported whatever dbt did); fails listing the
+        failed error-level expectations, and the dbt tasks that failed."""
         from onestop.quality.gate import run_gate
 
         context = get_current_context()
-        result = run_gate(_night(), context["run_id"], marts_built=context["params"]["transform"])
+        states = (
+            context["ti"]
+            .get_task_states(dag_id=context["dag"].dag_id, run_ids=[context["run_id"]], task_group_id="dbt")
+            .get(context["run_id"], {})
+        )
+        failed = sorted(task for task, state in states.items() if state in ("failed", "upstream_failed"))
+        result = run_gate(_night(), context["run_id"], marts_built=context["params"]["transform"], failed_builds=failed)
         return {"passed": result.passed, "warnings": [f.line() for f in result.warnings], "docs": str(result.docs)}
 
     @task(trigger_rule=TriggerRule.ALL_DONE, retries=0, outlets=[GATED_MARTS])

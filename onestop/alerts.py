@@ -41,19 +41,32 @@ def notify(subject: str, body: str) -> list[str]:
     return sent
 
 
+def night_named(interval_start) -> str:
+    """The night a run's data interval stands for, as people in the province name it: the local
+    (Asia/Ho_Chi_Minh) day, not the UTC instant the interval starts at (17:00 the day before)."""
+    if interval_start is None:
+        return "?"
+    from onestop.night import Night
+
+    return str(Night.of_interval(interval_start))
+
+
 def on_task_failure(context) -> None:
     """Airflow `on_failure_callback` for a task: names the DAG, task (and system), night and reason."""
     ti = context.get("task_instance") or context.get("ti")
     exception = context.get("exception")
-    interval = context.get("data_interval_start")
+    night = night_named(context.get("data_interval_start"))
     system = ""
     if ti is not None and getattr(ti, "map_index", -1) not in (-1, None):
         system = f" [{getattr(ti, 'rendered_map_index', None) or ti.map_index}]"
-    subject = f"onestop: {getattr(ti, 'task_id', '?')}{system} failed for the night of {interval}"
+    subject = f"onestop: {getattr(ti, 'task_id', '?')}{system} failed for the night of {night}"
     notify(subject, f"DAG {getattr(ti, 'dag_id', '?')}, run {getattr(ti, 'run_id', '?')}\n{exception}")
 
 
 def on_dag_failure(context) -> None:
     run = context.get("dag_run")
-    subject = f"onestop: run {getattr(run, 'run_id', '?')} of {getattr(run, 'dag_id', '?')} failed"
+    night = night_named(context.get("data_interval_start") or getattr(run, "data_interval_start", None))
+    subject = (
+        f"onestop: the night of {night} failed (run {getattr(run, 'run_id', '?')} of {getattr(run, 'dag_id', '?')})"
+    )
     notify(subject, str(context.get("reason") or context.get("exception") or "see the Airflow UI"))

@@ -123,6 +123,22 @@ def _registry(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reconcile(args: argparse.Namespace) -> int:
+    """Each system's whole key set against what landed; lost changes are re-read by the next night."""
+    import os
+
+    from onestop import registry
+    from onestop.extract.nightly import reconcile_system, report_reconciliation
+
+    if args.registry:
+        os.environ["ONESTOP_REGISTRY"] = str(args.registry.resolve())
+    reg = registry.load()
+    systems = [reg.system(args.system)] if args.system else reg.enabled_systems()
+    for line in report_reconciliation([reconcile_system(s.id) for s in systems]):
+        print(line)
+    return 0
+
+
 def _dbt(args: argparse.Namespace) -> int:
     from onestop.transform import run_dbt
 
@@ -224,6 +240,13 @@ def build_parser() -> argparse.ArgumentParser:
     reg.add_argument("action", choices=["check"])
     reg.add_argument("--registry", type=Path, help="the registry YAML (default: ONESTOP_REGISTRY)")
     reg.set_defaults(func=_registry)
+
+    rec = commands.add_parser(
+        "reconcile", help="compare each system's keys and change times with what landed (weekly in Airflow)"
+    )
+    rec.add_argument("--system", help="one system's id (default: every enabled system)")
+    rec.add_argument("--registry", type=Path, help="the registry YAML (default: ONESTOP_REGISTRY)")
+    rec.set_defaults(func=_reconcile)
 
     settings = commands.add_parser("settings", help="every ONESTOP_* variable, its default and meaning (Markdown)")
     settings.set_defaults(func=_settings)

@@ -55,13 +55,16 @@ def run_night(night: Night, conf: dict | None = None) -> tuple[bool, list[str]]:
     ]
     with psycopg.connect(login_url("onestop_loader")) as conn:
         rows = conn.execute(
-            "select system_id, rows_read, rows_landed, rows_quarantined, status from audit.extraction_runs"
+            "select system_id, rows_read, rows_landed, rows_quarantined, status, suspicion from audit.extraction_runs"
             " where interval_start = %s and run_id in (select max(run_id) from audit.extraction_runs"
             " where interval_start = %s group by system_id) order by system_id",
             (night.start, night.start),
         ).fetchall()
-    for system_id, read, landed, quarantined, status in rows:
-        lines.append(f"  {system_id:<10} {status:<8} read {read:>7}  landed {landed:>7}  quarantined {quarantined}")
+    for system_id, read, landed, quarantined, status, suspicion in rows:
+        lines.append(
+            f"  {system_id:<10} {status:<8} read {read:>7}  landed {landed:>7}  quarantined {quarantined}"
+            + (f"  SUSPICIOUS ({suspicion.split(':', 1)[0]})" if suspicion else "")
+        )
     gate = next((ti for ti in tis if ti.task_id == "quality_gate"), None)
     if gate is not None:
         lines.append(f"quality gate: {'passed' if str(gate.state) == 'success' else str(gate.state)}")

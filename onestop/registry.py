@@ -29,6 +29,7 @@ class SystemEntry:
     conn_id: str | None = None
     path: Path | None = None
     enabled: bool = True
+    done_marker: bool = False  # csv_drop: the system writes `<file>.done` once a file is complete
 
 
 @dataclass
@@ -75,7 +76,15 @@ def default_path() -> Path:
 
 
 TOP_KEYS = {"province": False, "units": True, "procedures": True, "systems": True}  # key: required
-SYSTEM_KEYS = {"id": True, "kind": True, "units": True, "conn_id": False, "path": False, "enabled": False}
+SYSTEM_KEYS = {
+    "id": True,
+    "kind": True,
+    "units": True,
+    "conn_id": False,
+    "path": False,
+    "enabled": False,
+    "done_marker": False,
+}
 SYSTEM_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -161,6 +170,11 @@ def load(path: Path | None = None) -> Registry:
         enabled = raw.get("enabled", True)
         if not isinstance(enabled, bool):
             checker.fail((*where, "enabled"), f"{name}: enabled must be true or false, not {enabled!r}")
+        done_marker = raw.get("done_marker", False)
+        if not isinstance(done_marker, bool):
+            checker.fail((*where, "done_marker"), f"{name}: done_marker must be true or false, not {done_marker!r}")
+        if done_marker and kind != "csv_drop":
+            checker.fail((*where, "done_marker"), f"{name}: only a csv_drop system writes done markers")
         folder = (base / str(raw["path"])).resolve() if raw.get("path") else None
         if folder is not None and not folder.is_relative_to(base):
             checker.fail((*where, "path"), f"{name}: path {raw['path']!r} leads outside the registry's folder {base}")
@@ -173,6 +187,7 @@ def load(path: Path | None = None) -> Registry:
                 conn_id=raw.get("conn_id"),
                 path=folder,
                 enabled=enabled,
+                done_marker=done_marker,
             )
         )
     province = document.get("province") or {}

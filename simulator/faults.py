@@ -12,6 +12,8 @@ day the world was advanced to (what that night's extraction reads). Kinds:
               finish before receipt); every corruption is written to the fault ledger with its reason
 - `renamed`   a column is renamed (`column` -> `to`) for that night
 - `silent`    the system answers but sends no records at all for the night (dvcqg_api): a volume collapse
+- `blank_code` every answer is an HTTP 200 whose `error_code` is "" and whose message says the session expired,
+              with neither `tong_so` nor `result` (dvcqg_api): an answer that says nothing
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-KINDS = ("down", "slow", "shifting", "duplicates", "reexport", "malformed", "renamed", "silent")
+KINDS = ("down", "slow", "shifting", "duplicates", "reexport", "malformed", "renamed", "silent", "blank_code")
 MALFORMATIONS = ("impossible_date", "unknown_status", "missing_code", "finish_before_receipt")
 
 

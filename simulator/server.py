@@ -83,6 +83,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(503, b"<html><body>503 Service Unavailable</body></html>", "text/html")
         if "slow" in faults:
             time.sleep(float(faults["slow"].get("seconds", 1)))
+        if "blank_code" in faults:
+            return self._send(200, {"error_code": "", "message": "Phiên đăng nhập đã hết hạn, vui lòng đăng nhập lại"})
         try:
             query = {k: v[0] for k, v in parse_qs(url.query).items()}
             since = datetime.strptime(query["cap_nhat_tu"], "%Y%m%d%H%M%S")

@@ -24,6 +24,8 @@ create table if not exists audit.extraction_runs (
 );
 -- time spent waiting on the system (requests, reads, parsing its format): `seconds` minus this is the write path
 alter table audit.extraction_runs add column if not exists source_seconds numeric(12, 3);
+-- a successful read the pipeline cannot vouch for (e.g. a system with history answering a window with nothing)
+alter table audit.extraction_runs add column if not exists suspicion text;
 create index if not exists extraction_runs_system_interval
     on audit.extraction_runs (system_id, interval_start);
 
@@ -94,7 +96,28 @@ create table if not exists audit.report_runs (
     primary key (report_month, view)
 );
 
+-- Reconciliation (weekly and `onestop reconcile`): each system's whole key set against what landed.
+create table if not exists audit.reconciliation_runs (
+    run_id          bigint generated always as identity primary key,
+    system_id       text        not null,
+    read_at         timestamp   not null,            -- local time the system was read
+    findings        jsonb       not null default '{}',
+    rewound_to      timestamp,                       -- the watermark set so the next night re-reads lost changes
+    started_at      timestamptz not null default now(),
+    finished_at     timestamptz
+);
+create table if not exists audit.reconciliation_findings (
+    run_id              bigint      not null references audit.reconciliation_runs (run_id) on delete cascade,
+    system_id           text        not null,
+    entity              text        not null,
+    finding             text        not null check (finding in ('lost', 'backward_edit', 'deleted')),
+    record_key          text        not null,
+    source_changed_at   timestamp,                   -- null: no longer in the system
+    landed_changed_at   timestamp,                   -- null: never landed
+    primary key (run_id, entity, record_key)
+);
+
 grant select, insert, update, delete on audit.extraction_runs, audit.watermarks, audit.quarantine,
-    audit.csv_files, audit.nights to onestop_loader;
+    audit.csv_files, audit.nights, audit.reconciliation_runs, audit.reconciliation_findings to onestop_loader;
 grant select, insert, update, delete on audit.quality_results, audit.report_runs to onestop_transformer;
 grant select on all tables in schema audit to onestop_loader, onestop_transformer;

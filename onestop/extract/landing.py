@@ -9,14 +9,15 @@ them) are not landed twice.
 from __future__ import annotations
 
 import hashlib
+import json
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import psycopg
 
-from onestop.night import Night
+from onestop.night import LOCAL_TZ, Night
 from onestop.registry import SystemEntry
 from onestop.sources import Record, SourceError, contract, open_source
 
@@ -24,8 +25,21 @@ EPOCH = datetime(2000, 1, 1)
 RAW_TABLES = {"dossiers": "raw.dossier_records", "feedback": "raw.feedback_records"}
 INCOMING = """
 create temp table incoming (
-    seq bigint, entity text, record_key text, changed_at timestamp, checksum text, payload text
+    seq bigint, entity text, record_key text, changed_at timestamp, checksum text, payload text, position text
 ) on commit drop
+"""
+# A dossier code belongs to the system that landed it first: another system's record with that code would replace
+# the owner's dossier downstream (its versions compete by change time), so it is set aside instead.
+CLAIMED = """
+delete from incoming as i
+using (
+    select distinct on (r.record_key) r.record_key, r.system_id as owner
+    from raw.dossier_records as r
+    where r.record_key in (select record_key from incoming where entity = 'dossiers')
+    order by r.record_key, r.extracted_at, r.system_id
+) as o
+where i.entity = 'dossiers' and i.record_key = o.record_key and o.owner <> %s
+returning i.position, i.record_key, o.owner, i.payload
 """
 
 
@@ -44,10 +58,13 @@ class Outcome:
     error: str | None = None
     quarantine_reasons: dict[str, int] = field(default_factory=dict)
     source_seconds: float = 0.0
+    latest_change: datetime | None = None  # the latest change time read: where the next window takes over
+    suspicion: str | None = None  # why a successful read cannot be vouched for (the gate judges it incomplete)
 
     def as_dict(self) -> dict:
         data = dict(self.__dict__)
         data["window"] = [w.isoformat() for w in self.window] if self.window else None
+        data["latest_change"] = self.latest_change.isoformat() if self.latest_change else None
         return data
 
 
@@ -92,8 +109,10 @@ class Landing:
         lookback: timedelta,
         try_number: int = 1,
         airflow_run_id: str | None = None,
+        known_units: Collection[str] = (),
     ):
         self.url = url
+        self.known_units = frozenset(known_units)  # units.csv: a unit outside it is `unknown_unit`
         self.system = system
         self.night = night
         self.interval_start, self.interval_end = night.start, night.end
@@ -171,20 +190,32 @@ class Landing:
         )
         outcome.source_seconds += time.perf_counter() - began  # connecting (and resolving the connection) counts
         conn.execute(INCOMING)
+        # Judged against what was asked (the window; a csv file's rows change on its day), the moment of reading
+        # (local time, as the systems write it) and the units the registry gives this system.
+        bounds = contract.Bounds(
+            window=None if system.kind == "csv_drop" else outcome.window,
+            read_at=datetime.now(LOCAL_TZ).replace(tzinfo=None),
+            units=frozenset(system.units),
+            known_units=self.known_units,
+        )
         quarantined: list[tuple] = []
         read_per_entity: dict[str, int] = {}
         with conn.cursor().copy("copy incoming from stdin") as copy:
             for seq, record in enumerate(_timed(source.records(), outcome)):
                 read_per_entity[record.entity] = read_per_entity.get(record.entity, 0) + 1
-                reason = record.error
+                reason, rewritten = record.error, False
                 if reason is None:
                     try:
                         day_end = record.payload.get("_file_day_end")
+                        rewritten = contract.canonical_status(
+                            contract.CONTRACTS[(system.kind, record.entity)], record.payload
+                        )
                         key, changed = contract.check(
                             system.kind,
                             record.entity,
                             record.payload,
                             datetime.fromisoformat(day_end) if day_end else None,
+                            bounds,
                         )
                     except contract.Rejected as rejected:
                         reason = str(rejected)
@@ -194,6 +225,8 @@ class Landing:
                     )
                     continue
                 raw = record.raw
+                if changed is not None and (outcome.latest_change is None or changed > outcome.latest_change):
+                    outcome.latest_change = changed
                 copy.write_row(
                     (
                         seq,
@@ -201,7 +234,9 @@ class Landing:
                         key,
                         changed,
                         hashlib.md5(raw.encode()).hexdigest(),
-                        record.payload_json or raw,
+                        # A status word rewritten to the contract's ("Done" → "done") lands as rewritten.
+                        json.dumps(record.payload, ensure_ascii=False) if rewritten else record.payload_json or raw,
+                        record.position,
                     )
                 )
         outcome.rows_read = sum(read_per_entity.values())
@@ -215,6 +250,18 @@ class Landing:
                         f"system {system.id}: control total mismatch for {entity}: the system said "
                         f"tong_so={total}, {read_per_entity.get(entity, 0)} were read"
                     )
+        for position, key, owner, payload in conn.execute(CLAIMED, (system.id,)).fetchall():
+            quarantined.append(
+                (
+                    system.id,
+                    "dossiers",
+                    batch_id,
+                    interval,
+                    position,
+                    f"claimed_code: {key} is a dossier of system {owner} (landed there first)",
+                    payload,
+                )
+            )
         extracted_at = datetime.now().astimezone()
         for entity, table in RAW_TABLES.items():
             # A re-run replaces the versions it reads again; versions an earlier run of this night landed and the
@@ -254,11 +301,28 @@ class Landing:
                 " values (%s, %s, %s, %s, %s) on conflict do nothing",
                 (system.id, name, checksum, interval, batch_id),
             )
-        conn.execute(
-            "insert into audit.watermarks (system_id, entity, watermark) values (%s, 'all', %s)"
-            " on conflict (system_id, entity) do update set watermark = greatest(audit.watermarks.watermark,"
-            " excluded.watermark), updated_at = now()",
-            (system.id, self.interval_end),
+        outcome.suspicion = self._suspicion(outcome)
+        if outcome.latest_change is not None:
+            # The watermark covers what was read, never the whole window asked for: after an answer that said
+            # nothing (a system that lost its session, or its data) the next window starts where data was last
+            # seen, not after a gap no one can vouch for.
+            conn.execute(
+                "insert into audit.watermarks (system_id, entity, watermark) values (%s, 'all', %s)"
+                " on conflict (system_id, entity) do update set watermark = greatest(audit.watermarks.watermark,"
+                " excluded.watermark), updated_at = now()",
+                (system.id, min(outcome.latest_change, self.interval_end)),
+            )
+
+    def _suspicion(self, outcome: Outcome) -> str | None:
+        """A window that starts before the last change the system showed (the lookback) must show that change
+        again, or a later one: a system with history that answers a non-empty window with nothing is not telling
+        what it holds. (A csv system's files are not windows: a missing file is already a failure.)"""
+        start, end = outcome.window
+        if self.system.kind == "csv_drop" or outcome.rows_read or start <= EPOCH or start >= end:
+            return None
+        return (
+            f"silent: the system answered the window [{start:%Y-%m-%d %H:%M}, {end:%Y-%m-%d %H:%M}) with no record,"
+            " though it holds changes from before the window's end (its watermark); the watermark stays"
         )
 
     def _finish(self, conn: psycopg.Connection, outcome: Outcome, seconds: float) -> None:
@@ -266,7 +330,7 @@ class Landing:
         conn.execute(
             "update audit.extraction_runs set window_start = %s, window_end = %s, rows_read = %s, rows_landed = %s,"
             " rows_quarantined = %s, duplicates_dropped = %s, control_total = %s, bytes_read = %s, seconds = %s,"
-            " source_seconds = %s, status = %s, error = %s, finished_at = now() where run_id = %s",
+            " source_seconds = %s, status = %s, error = %s, suspicion = %s, finished_at = now() where run_id = %s",
             (
                 window[0],
                 window[1],
@@ -280,6 +344,7 @@ class Landing:
                 round(outcome.source_seconds, 3),
                 outcome.status,
                 outcome.error,
+                outcome.suspicion,
                 outcome.run_id,
             ),
         )

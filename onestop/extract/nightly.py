@@ -32,8 +32,11 @@ def plan() -> list[dict]:
 def extract_system(system_id: str, night: Night, try_number: int = 1, airflow_run_id: str | None = None) -> dict:
     from onestop.extract.landing import Landing
 
-    entry = registry.load().system(system_id)
-    outcome = Landing(login_url(LOADER), entry, night, lookback(), try_number, airflow_run_id).run()
+    reg = registry.load()
+    known_units = {row["unit_code"] for row in reg.units()}
+    outcome = Landing(
+        login_url(LOADER), reg.system(system_id), night, lookback(), try_number, airflow_run_id, known_units
+    ).run()
     return outcome.as_dict()
 
 
@@ -72,3 +75,25 @@ def summarize(night: Night) -> dict:
             "\n".join(f"- {s}: {reasons[s]}" for s in missing),
         )
     return summary
+
+
+def reconcile_system(system_id: str) -> dict:
+    """One system's reconciliation (the weekly DAG maps it over the enabled systems; `onestop reconcile`)."""
+    from onestop.extract.reconcile import reconcile
+
+    reg = registry.load()
+    known_units = frozenset(row["unit_code"] for row in reg.units())
+    result = reconcile(login_url(LOADER), reg.system(system_id), known_units)
+    return {"system": system_id, "line": result.line(), "findings": result.findings}
+
+
+def report_reconciliation(results: list[dict]) -> list[str]:
+    """The week's reconciliation in one alert when anything differed (lost changes, deletions, backward edits)."""
+    lines = [r["line"] for r in results]
+    differing = [r for r in results if any(r["findings"].values())]
+    if differing:
+        notify(
+            f"onestop: reconciliation found differences in {len(differing)} system(s)",
+            "\n".join(f"- {r['line']}" for r in differing),
+        )
+    return lines

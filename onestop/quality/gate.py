@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import psycopg
@@ -147,10 +148,29 @@ def store(result: GateResult) -> None:
         write_verdict(conn, result)
 
 
-def run_gate(night: Night, run_id: str, fail_on_error: bool = True, marts_built: bool = True) -> GateResult:
+def run_gate(
+    night: Night,
+    run_id: str,
+    fail_on_error: bool = True,
+    marts_built: bool = True,
+    failed_builds: Sequence[str] = (),
+) -> GateResult:
     """The nightly gate task: validate, store, and fail listing the failed expectations when any error-level one
-    failed (warnings are recorded and shown, never fail)."""
-    result = validate(night, run_id, marts_built)
+    failed (warnings are recorded and shown, never fail). When dbt tasks failed (`failed_builds`) the marts are
+    not the night's: the landing alone is judged and the failure is an error of the night for every system."""
+    built = marts_built and not failed_builds
+    result = validate(night, run_id, built)
+    if failed_builds:
+        result.findings.append(
+            Finding(
+                suite="marts",
+                expectation="dbt_build",
+                severity="error",
+                success=False,
+                observed=", ".join(failed_builds),
+                description=f"dbt failed ({len(failed_builds)} task(s)): the marts do not hold this night.",
+            )
+        )
     store(result)
     for warning in result.warnings:
         log.warning("gate warning: %s", warning.line())

@@ -23,8 +23,9 @@ LANDING_SUITES = ("completeness", "landing")
 
 # Records a system sent on the night, against the same weekday of the four weeks before. Only nights that read
 # what this night read count: a night catching up after a system was down (or an initial load) reads several
-# days at once and would make the next same weekday look like a collapse. Records read, not landed: a re-run of a
-# night lands nothing new yet reads what the first run read. The last successful try of each night counts.
+# days at once and would make the next same weekday look like a collapse (a window starts where the system's data
+# was last seen, less the lookback, so ordinary windows differ by up to a day). Records read, not landed: a re-run
+# of a night lands nothing new yet reads what the first run read. The last successful try of each night counts.
 VOLUME_QUERY = """
 select s.system_id, max(t.n) as tonight, round(avg(p.n), 1) as trailing_average
 from audit.nights as night
@@ -32,7 +33,7 @@ cross join lateral unnest(night.expected) as s (system_id)
 left join ({last_runs} where interval_start = $night_start) as t on t.system_id = s.system_id
 inner join ({last_runs} where interval_start in ({weekdays})) as p
     on p.system_id = s.system_id
-    and p.window_end - p.window_start <= coalesce(t.window_end - t.window_start, interval '7 days')
+    and p.window_end - p.window_start <= coalesce(t.window_end - t.window_start, interval '7 days') + interval '1 day'
 where night.interval_start = $night_start
 group by s.system_id
 """

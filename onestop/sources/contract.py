@@ -1,19 +1,30 @@
 """The contract's basic rules, per kind and entity: what a record's key and change time are, and why a record
-goes to quarantine instead of `raw` (impossible date, unknown status, missing code, finish before receipt).
+goes to quarantine instead of `raw`: an impossible or implausible date, a change time outside what was asked or
+after the extraction, an unknown status, a missing code or required field, a finish before the receipt, a unit
+that is not the system's.
 
-Reasons start with a stable code (`impossible_date`, `unknown_status`, `missing_code`, `finish_before_receipt`,
+Reasons start with a stable code (`impossible_date`, `implausible_date`, `future_change`, `outside_window`,
+`unknown_status`, `missing_code`, `missing_field`, `finish_before_receipt`, `unknown_unit`, `foreign_unit`,
 `unparseable`, `control_character`) followed by the detail, so that both people and tests can read them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+import re
+import unicodedata
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from onestop.vocabulary import CSV_FEEDBACK_STATUS, CSV_STATUS, ONEGATE_FEEDBACK_STATUS, ONEGATE_STATUS
 
 API_FORMAT = "%Y%m%d%H%M%S"
 CSV_FORMAT = "%d/%m/%Y %H:%M"
+# No one-stop record predates 2000; an event (receipt, finish, change) cannot lie beyond the day after the moment
+# the system was read. Due dates may lie ahead, within a statutory horizon.
+EARLIEST = datetime(2000, 1, 1)
+EVENT_SLACK = timedelta(days=1)
+DUE_HORIZON = timedelta(days=5 * 366)
 
 
 class Rejected(ValueError):
@@ -32,6 +43,20 @@ class EntityContract:
     finished: str | None = None
     procedure: str | None = None
     date_format: str | None = API_FORMAT  # None: typed by the database
+    unit: str = ""  # the unit the record belongs to: one of its system's units
+    not_null: tuple[str, ...] = ()  # fields every record must fill (besides key, status and procedure)
+    due: tuple[str, ...] = ()  # date fields that may lie in the future
+    history: tuple[str, str] | None = None  # (list field, status field) of the entries whose status words count
+    canonical: dict[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "canonical", {_fold(s): s for s in self.statuses})
+
+
+def _fold(word) -> str:
+    """A status word as compared: composed Unicode (NFC), case-folded, spaces collapsed ("Done", " done ",
+    "ĐANG XỬ LÝ" and a decomposed "Đang xử lý" all match their word)."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", str(word)).casefold()).strip()
 
 
 CONTRACTS: dict[tuple[str, str], EntityContract] = {
@@ -56,6 +81,9 @@ CONTRACTS: dict[tuple[str, str], EntityContract] = {
         received="NgayTiepNhan",
         finished="NgayKetThucXuLy",
         procedure="MaTTHC",
+        unit="MaDonViTiepNhan",
+        not_null=("MaDonViTiepNhan", "NgayTiepNhan"),
+        due=("NgayHenTra",),
     ),
     ("dvcqg_api", "feedback"): EntityContract(
         key="MaPAKN",
@@ -64,6 +92,8 @@ CONTRACTS: dict[tuple[str, str], EntityContract] = {
         dates=("NgayGui", "NgayTiepNhan", "NgayXuLy", "NgayCongKhai", "NgayCapNhat"),
         status="TrangThai",
         statuses=frozenset(str(i) for i in range(1, 7)),
+        unit="MaDonVi",
+        not_null=("MaDonVi", "NgayGui"),
     ),
     ("onegate_db", "dossiers"): EntityContract(
         key="dossier_no",
@@ -80,22 +110,28 @@ CONTRACTS: dict[tuple[str, str], EntityContract] = {
             "status",
             "updated_at",
         ),
-        dates=(),
+        dates=("received_at", "due_at", "finished_at", "returned_at", "updated_at"),
         status="status",
         statuses=frozenset(ONEGATE_STATUS.values()),
         received="received_at",
         finished="finished_at",
         procedure="procedure_code",
         date_format=None,
+        unit="unit_code",
+        not_null=("unit_code", "received_at"),
+        due=("due_at",),
+        history=("actions", "status"),
     ),
     ("onegate_db", "feedback"): EntityContract(
         key="id",
         change="updated_at",
         required=("id", "unit_code", "sent_at", "received_at", "answered_at", "status", "updated_at"),
-        dates=(),
+        dates=("sent_at", "received_at", "answered_at", "published_at", "updated_at"),
         status="status",
         statuses=frozenset(ONEGATE_FEEDBACK_STATUS.values()),
         date_format=None,
+        unit="unit_code",
+        not_null=("unit_code", "sent_at"),
     ),
     ("csv_drop", "dossiers"): EntityContract(
         key="Mã hồ sơ",
@@ -129,6 +165,9 @@ CONTRACTS: dict[tuple[str, str], EntityContract] = {
         finished="Ngày kết thúc xử lý",
         procedure="Mã thủ tục",
         date_format=CSV_FORMAT,
+        unit="Đơn vị tiếp nhận",
+        not_null=("Đơn vị tiếp nhận", "Ngày tiếp nhận"),
+        due=("Ngày hẹn trả",),
     ),
     ("csv_drop", "feedback"): EntityContract(
         key="Mã phản ánh",
@@ -138,6 +177,8 @@ CONTRACTS: dict[tuple[str, str], EntityContract] = {
         status="Trạng thái",
         statuses=frozenset(CSV_FEEDBACK_STATUS.values()),
         date_format=CSV_FORMAT,
+        unit="Đơn vị",
+        not_null=("Đơn vị", "Ngày gửi"),
     ),
 }
 
@@ -156,9 +197,9 @@ def _fast(text: str, fmt: str) -> datetime:
 def _parse(value, fmt: str | None, field: str) -> datetime | None:
     if value in (None, ""):
         return None
-    if fmt is None:
-        return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     try:
+        if fmt is None:
+            return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
         return _fast(str(value), fmt)
     except ValueError:
         raise Rejected(f"impossible_date: {field}={value!r}") from None
@@ -182,38 +223,119 @@ def _has_control_characters(value) -> bool:
     return False
 
 
-def check(kind: str, entity: str, payload: dict, file_day_end: datetime | None = None) -> tuple[str, datetime]:
-    """(key, change time) of a valid record; raises Rejected with the reason otherwise."""
+@dataclass(frozen=True)
+class Bounds:
+    """What a night's records are judged against: the change times it asked for (`window`, None for a csv file
+    whose change time is its day), the moment the system was read, and the units the system holds (`units`,
+    from the registry) among all the province's (`known_units`, units.csv). Empty collections check nothing."""
+
+    window: tuple[datetime, datetime] | None = None
+    read_at: datetime | None = None
+    units: Collection[str] = ()
+    known_units: Collection[str] = ()
+
+
+NO_BOUNDS = Bounds()
+
+
+def canonical_status(contract: EntityContract, payload: dict) -> bool:
+    """Replace status words written in another case or spacing by the contract's own; True if any was."""
+    changed = False
+    entries = [payload]
+    if contract.history:
+        listed = payload.get(contract.history[0])
+        entries += [e for e in listed if isinstance(e, dict)] if isinstance(listed, list) else []
+    for entry, name in [(payload, contract.status)] + [(e, contract.history[1]) for e in entries[1:]]:
+        value = entry.get(name)
+        if value is None or str(value) in contract.statuses:
+            continue
+        word = contract.canonical.get(_fold(value))
+        if word is not None:
+            entry[name] = word if isinstance(value, str) else type(value)(word)
+            changed = True
+    return changed
+
+
+def check(
+    kind: str,
+    entity: str,
+    payload: dict,
+    file_day_end: datetime | None = None,
+    bounds: Bounds = NO_BOUNDS,
+) -> tuple[str, datetime]:
+    """(key, change time) of a valid record; raises Rejected with the reason otherwise. Status words in another
+    case or spacing are first rewritten to the contract's (`canonical_status`)."""
     contract = CONTRACTS[(kind, entity)]
     if _has_control_characters(payload):
         raise Rejected("control_character: a NUL byte or invalid UTF-8 in the record")
     key = payload.get(contract.key)
     if key in (None, ""):
         raise Rejected(f"missing_code: {contract.key} is empty")
+    for name in contract.not_null:
+        if payload.get(name) in (None, ""):
+            raise Rejected(f"missing_field: {name} is empty")
     dates = {field: _parse(payload.get(field), contract.date_format, field) for field in contract.dates}
+    canonical_status(contract, payload)
     status = payload.get(contract.status)
     if str(status) not in contract.statuses:
         raise Rejected(f"unknown_status: {contract.status}={status!r}")
     if contract.procedure and payload.get(contract.procedure) in (None, ""):
         raise Rejected(f"missing_code: {contract.procedure} is empty")
     if contract.received and contract.finished:
-        received = dates.get(contract.received) or _parse(
-            payload.get(contract.received), contract.date_format, contract.received
-        )
-        finished = dates.get(contract.finished) or _parse(
-            payload.get(contract.finished), contract.date_format, contract.finished
-        )
+        received, finished = dates.get(contract.received), dates.get(contract.finished)
         if received and finished and finished < received:
             raise Rejected(
                 f"finish_before_receipt: {contract.finished}={payload.get(contract.finished)!s} is "
                 f"before {contract.received}={payload.get(contract.received)!s}"
             )
     if contract.change is None:
-        return str(key), file_day_end
-    changed = _parse(payload.get(contract.change), contract.date_format, contract.change)
-    if changed is None:
-        raise Rejected(f"impossible_date: {contract.change} is empty")
+        changed = file_day_end
+    else:
+        changed = dates.get(contract.change)
+        if contract.change not in dates:
+            changed = _parse(payload.get(contract.change), contract.date_format, contract.change)
+        if changed is None:
+            raise Rejected(f"impossible_date: {contract.change} is empty")
+    _check_times(contract, payload, dates, changed, bounds)
+    _check_unit(contract, payload, bounds)
     return str(key), changed
+
+
+def _check_times(contract: EntityContract, payload: dict, dates: dict, changed, bounds: Bounds) -> None:
+    """A date no one-stop record can hold, or a change time the system was not asked for, goes to quarantine:
+    kept in `raw`, a change time from the future would win every later de-duplication (latest change wins)."""
+    latest = bounds.read_at or (bounds.window[1] if bounds.window else None) or changed
+    for name, value in dates.items():
+        if value is None:
+            continue
+        if value < EARLIEST:
+            raise Rejected(f"implausible_date: {name}={payload.get(name)!s} is before {EARLIEST:%Y}")
+        limit = latest + (DUE_HORIZON if name in contract.due else EVENT_SLACK) if latest else None
+        if limit and value > limit:
+            raise Rejected(f"implausible_date: {name}={payload.get(name)!s} is after {limit:%Y-%m-%d}")
+    if contract.change is None or changed is None:
+        return
+    shown = f"{contract.change}={payload.get(contract.change)!s}"
+    if bounds.read_at and changed > bounds.read_at:
+        raise Rejected(f"future_change: {shown} is after the moment the system was read")
+    if bounds.window and not bounds.window[0] <= changed < bounds.window[1]:
+        raise Rejected(
+            f"outside_window: {shown} is outside the requested"
+            f" [{bounds.window[0]:%Y-%m-%d %H:%M}, {bounds.window[1]:%Y-%m-%d %H:%M})"
+        )
+
+
+def _check_unit(contract: EntityContract, payload: dict, bounds: Bounds) -> None:
+    """A record names one of its system's units: a code from another system's unit would otherwise replace
+    that system's record, and a unit no one knows would break every relationship downstream."""
+    if not contract.unit or not bounds.units:
+        return
+    unit = payload.get(contract.unit)
+    if unit in bounds.units:
+        return
+    if bounds.known_units and unit not in bounds.known_units:
+        raise Rejected(f"unknown_unit: {contract.unit}={unit!r} is not in units.csv")
+    raise Rejected(f"foreign_unit: {contract.unit}={unit!r} is not one of this system's units (registry)")
 
 
 def missing_columns(kind: str, entity: str, fields) -> list[str]:

@@ -21,10 +21,32 @@ PAGE_SIZE = 500
 
 
 def _success(envelope: dict) -> bool:
+    """Only an explicit success is one (the contract's quirks): `error_code` 0, "0" or "00", or, without an
+    `error_code`, the message "Thành công". An empty or blank code (a session-expired page) is not."""
     code = envelope.get("error_code")
     if code is None:
         return envelope.get("message") == "Thành công"
-    return str(code).strip().lstrip("0") == ""
+    if isinstance(code, bool):
+        return False
+    return isinstance(code, int | str) and str(code).strip() != "" and set(str(code).strip()) == {"0"}
+
+
+def _count(envelope: dict, name: str) -> int | None:
+    """A count of the envelope as an int (every scalar is a JSON string; a number is tolerated), None if absent
+    or not a whole number."""
+    value = envelope.get(name)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _quoted(response: httpx.Response) -> str:
+    text = response.text
+    return repr(text[:300] + ("…" if len(text) > 300 else ""))
 
 
 class DvcqgApiSource:
@@ -100,13 +122,18 @@ class DvcqgApiSource:
             try:
                 envelope = response.json()
             except ValueError as error:
-                raise SourceError(f"{where}: the response is not JSON") from error
-            if not _success(envelope):
-                raise SourceError(f"{where}: error_code {envelope.get('error_code')!r}: {envelope.get('message')}")
+                raise SourceError(f"{where}: the response is not JSON: {_quoted(response)}") from error
+            if not isinstance(envelope, dict) or not _success(envelope):
+                raise SourceError(f"{where}: not an explicit success, the answer was {_quoted(response)}")
+            # An answer that says nothing is not "no changes": the counts and the list must be there, typed.
+            total, result = _count(envelope, "tong_so"), envelope.get("result")
+            if total is None or not isinstance(result, list):
+                raise SourceError(
+                    f"{where}: the envelope lacks a whole tong_so or a result list, the answer was {_quoted(response)}"
+                )
             if page == 1:
-                self.control_totals[entity] = int(envelope.get("tong_so") or 0)
-                pages = int(envelope.get("so_trang") or 1)
-            result = envelope.get("result") or []
+                self.control_totals[entity] = total
+                pages = _count(envelope, "so_trang") or 1
             for index, item in enumerate(result):
                 if index == 0 and page == 1 and isinstance(item, dict):
                     self._check_columns(entity, endpoint, result)

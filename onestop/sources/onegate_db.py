@@ -17,6 +17,8 @@ from onestop.sources.base import Record, SchemaError, SourceError
 from onestop.sources.contract import CONTRACTS
 
 BATCH = 2000
+DEFAULT_STATEMENT_TIMEOUT = 600  # seconds, per statement (the connection's extra `statement_timeout`)
+DEFAULT_LOCK_TIMEOUT = 30  # seconds waiting for a lock (extra `lock_timeout`)
 CHILDREN = {
     "results": ("dossier_result", "dossier_id", "doc_name, doc_code, doc_url", "doc_name"),
     "actions": (
@@ -99,9 +101,14 @@ class OnegateDbSource:
         self.system_id = entry.id
         self.where = f"{conn.host}:{conn.port}/{conn.schema}"
         self.url = _url(conn)
-        self.timeout = int(conn.extra_dejson.get("timeout", 30))
+        extra = conn.extra_dejson
+        self.timeout = int(extra.get("timeout", 30))
+        # Bounded reads: a vendor table locked for hours, or a query that never ends, fails the system's night
+        # (named) instead of holding the extraction for the task's whole limit.
+        self.statement_timeout = float(extra.get("statement_timeout", DEFAULT_STATEMENT_TIMEOUT))
+        self.lock_timeout = float(extra.get("lock_timeout", DEFAULT_LOCK_TIMEOUT))
         # Vendors that keep their tables outside the login's default schema: the connection's extra names it.
-        self.vendor_schema = conn.extra_dejson.get("vendor_schema")
+        self.vendor_schema = extra.get("vendor_schema")
         self.window = (window_start, window_end)
         self.control_totals: dict[str, int] = {}
         self.bytes_read = 0
@@ -110,7 +117,12 @@ class OnegateDbSource:
         return f"{self.system_id} ({self.where})"
 
     def records(self) -> Iterator[Record]:
-        engine = sa.create_engine(self.url, connect_args={"connect_timeout": self.timeout}, poolclass=sa.NullPool)
+        options = (
+            f"-c statement_timeout={int(self.statement_timeout * 1000)} -c lock_timeout={int(self.lock_timeout * 1000)}"
+        )
+        engine = sa.create_engine(
+            self.url, connect_args={"connect_timeout": self.timeout, "options": options}, poolclass=sa.NullPool
+        )
         try:
             with engine.connect() as conn:
                 conn.exec_driver_sql("set transaction read only")
@@ -126,9 +138,19 @@ class OnegateDbSource:
                 yield from self._dossiers(conn)
                 yield from self._feedback(conn)
         except sa.exc.OperationalError as error:
-            raise SourceError(f"system {self.system_id} ({self.where}): {str(error.orig).strip()}") from error
+            raise SourceError(f"system {self.system_id} ({self.where}): {self._explain(error.orig)}") from error
         finally:
             engine.dispose()
+
+    def _explain(self, error) -> str:
+        import psycopg
+
+        text = str(error).strip()
+        if isinstance(error, psycopg.errors.LockNotAvailable):
+            return f"a vendor table stayed locked longer than lock_timeout={self.lock_timeout:g} s ({text})"
+        if isinstance(error, psycopg.errors.QueryCanceled):
+            return f"a query ran longer than statement_timeout={self.statement_timeout:g} s ({text})"
+        return text
 
     def _check_schema(self, conn) -> None:
         rows = conn.execute(

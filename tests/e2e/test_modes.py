@@ -185,30 +185,9 @@ def test_an_onegate_db_vendor_schema_named_in_the_connection(warehouse_url, owne
 
     from onestop.sources import SchemaError, SourceError
     from onestop.sources.onegate_db import OnegateDbSource
-    from onestop.warehouse.bootstrap import ensure_database
-    from simulator.backends import ONEGATE_SCHEMA
+    from tests.e2e.helpers.vendor import vendor_database
 
-    ensure_database(warehouse_url, "vendor_motcua")
-    vendor = with_database(warehouse_url, "vendor_motcua")
-    with psycopg.connect(vendor, autocommit=True) as conn:
-        conn.execute("drop schema if exists motcua cascade")
-        conn.execute("create schema motcua")
-        conn.execute("set search_path to motcua")
-        conn.execute(ONEGATE_SCHEMA)
-        conn.execute(
-            "insert into feedback (id, unit_code, category, title, sent_at, received_at, status, updated_at)"
-            " values (1, '000.22.33.H45', 1, 'Tiêu đề', '2025-06-01 08:00', '2025-06-01 09:00', 'handling',"
-            " '2025-06-01 09:00')"
-        )
-    parts = psycopg.conninfo.conninfo_to_dict(vendor)
-    connection = {
-        "conn_type": "postgres",
-        "host": parts["host"],
-        "port": int(parts["port"]),
-        "login": parts["user"],
-        "password": parts["password"],
-        "schema": "vendor_motcua",
-    }
+    connection = vendor_database(warehouse_url)
     entry = SimpleNamespace(id="motcua", conn_id="onestop_motcua")
     window = (datetime(2025, 6, 1), datetime(2025, 6, 2))
     monkeypatch.setenv("AIRFLOW_CONN_ONESTOP_MOTCUA", json.dumps(connection))

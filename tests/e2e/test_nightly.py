@@ -3,7 +3,6 @@ system, a real PostgreSQL warehouse, several consecutive nights with faults."""
 
 from __future__ import annotations
 
-import csv
 import json
 from datetime import date
 
@@ -20,6 +19,7 @@ from tests.e2e.helpers.nightly import (
     raw_fingerprint,
     run_night,
 )
+from tests.e2e.helpers.systems import STATUS_FIELD, latest_raw, system_truth
 
 FIRST = date(2025, 6, 20)
 
@@ -32,39 +32,6 @@ def province(airflow_db, warehouse_url, tmp_path_factory):
     with Servers(sim):
         point_airflow_at(sim)
         yield sim
-
-
-def latest_raw(url: str, system: str) -> dict[str, str]:
-    """The latest landed version of each dossier of a system: key -> payload text."""
-    with psycopg.connect(url) as conn:
-        rows = conn.execute(
-            "select distinct on (record_key) record_key, payload::text from raw.dossier_records where system_id = %s"
-            " order by record_key, changed_at desc, extracted_at desc",
-            (system,),
-        ).fetchall()
-    return dict(rows)
-
-
-def system_truth(sim: Simulation, system: str) -> dict[str, str]:
-    """What the system itself holds now: key -> its status (in the system's own vocabulary)."""
-    kind = sim.world.kind_of[system]
-    if kind == "dvcqg_api":
-        with psycopg.connect(sim.db_url()) as conn:
-            return {
-                code: json.loads(p)["TrangThaiHoSo"]
-                for code, p in conn.execute(f"select code, payload from {system}.hoso")
-            }
-    if kind == "onegate_db":
-        with psycopg.connect(sim.db_url(system)) as conn:
-            return dict(conn.execute("select dossier_no, status from dossier").fetchall())
-    found = {}
-    for path in sorted(sim.drop_folder(system).glob("hoso_*.csv")):
-        for row in csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines()):
-            found[row["Mã hồ sơ"]] = row["Trạng thái"]
-    return found
-
-
-STATUS_FIELD = {"dvcqg_api": "TrangThaiHoSo", "onegate_db": "status", "csv_drop": "Trạng thái"}
 
 
 def assert_system_matches(sim: Simulation, url: str, system: str) -> None:

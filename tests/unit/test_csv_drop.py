@@ -4,6 +4,7 @@ column, a re-export read again and an unchanged one skipped, a row of the wrong 
 from __future__ import annotations
 
 import json
+import unicodedata
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
@@ -11,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 
 from onestop.sources.base import SchemaError, SourceError
-from onestop.sources.csv_drop import CsvDropSource, file_checksum
+from onestop.sources.csv_drop import CsvDropSource, NotDeliveredYet, file_checksum
 from onestop.vocabulary import CSV_HOSO_COLUMNS, CSV_PHANANH_COLUMNS
 
 NIGHT = date(2025, 6, 1)
@@ -90,3 +91,62 @@ def test_a_row_of_the_wrong_width_is_kept_unparsed(tmp_path: Path) -> None:
         and records[1].error == f"unparseable: 2 fields where the header has {len(CSV_HOSO_COLUMNS)}"
     )
     assert records[1].position == "hoso_20250601.csv line 3"
+
+
+def night_files(folder: Path, rows: list[list[str]]) -> Path:
+    hoso = write(folder, "hoso_20250601.csv", CSV_HOSO_COLUMNS, rows)
+    write(folder, "phananh_20250601.csv", CSV_PHANANH_COLUMNS, [])
+    return hoso
+
+
+def test_excels_blank_rows_are_skipped(tmp_path: Path) -> None:
+    hoso = night_files(tmp_path, [row("D1")])
+    with open(hoso, "ab") as handle:
+        handle.write(b"\r\n" + b"," * (len(CSV_HOSO_COLUMNS) - 1) + b"\r\n")
+    assert [r.payload["Mã hồ sơ"] for r in source(tmp_path).records()] == ["D1"]
+
+
+def test_a_file_cut_in_the_middle_of_a_row_is_not_delivered_yet(tmp_path: Path) -> None:
+    hoso = night_files(tmp_path, [row("D1"), row("D2")])
+    whole = hoso.read_bytes()
+    hoso.write_bytes(whole[: len(whole) - 40])  # the export is still writing the last row
+    with pytest.raises(NotDeliveredYet, match="not delivered yet: hoso_20250601.csv ends in the middle of a line"):
+        list(source(tmp_path).records())
+    hoso.write_bytes(whole)
+    assert [r.payload["Mã hồ sơ"] for r in source(tmp_path).records()] == ["D1", "D2"]
+
+
+def test_a_system_writing_done_markers_is_read_only_once_they_are_there(tmp_path: Path) -> None:
+    night_files(tmp_path, [row("D1")])
+    marked = CsvDropSource(SimpleNamespace(id="dongxuan", path=tmp_path, done_marker=True), {}, night=NIGHT)
+    with pytest.raises(NotDeliveredYet, match="hoso_20250601.csv, phananh_20250601.csv without its .done marker"):
+        list(marked.records())
+    for name in ("hoso_20250601.csv.done", "phananh_20250601.csv.done"):
+        (tmp_path / name).write_bytes(b"")
+    assert [r.payload["Mã hồ sơ"] for r in marked.records()] == ["D1"]
+
+
+def test_another_encoding_or_delimiter_is_named(tmp_path: Path) -> None:
+    header = ",".join(CSV_HOSO_COLUMNS) + "\r\n"
+    (tmp_path / "phananh_20250601.csv").write_bytes(("\ufeff" + ",".join(CSV_PHANANH_COLUMNS) + "\r\n").encode())
+    # Windows-1258 writes Vietnamese as a base letter and a combining tone mark.
+    (tmp_path / "hoso_20250601.csv").write_bytes(unicodedata.normalize("NFD", header).encode("cp1258", "replace"))
+    with pytest.raises(SourceError, match=r"hoso_20250601.csv is not UTF-8 \(it reads as Windows-1258, CP1258\)"):
+        list(source(tmp_path).records())
+    (tmp_path / "hoso_20250601.csv").write_bytes(("\ufeff" + header.replace(",", ";")).encode())
+    with pytest.raises(SchemaError, match="hoso_20250601.csv is separated by semicolons"):
+        list(source(tmp_path).records())
+
+
+def test_a_file_named_otherwise_is_reported_once_and_not_read(tmp_path: Path) -> None:
+    night_files(tmp_path, [row("D1")])
+    copy = write(tmp_path, "hoso_20250601 (1).csv", CSV_HOSO_COLUMNS, [row("D1", **{"Trạng thái": "Rút hồ sơ"})])
+    (tmp_path / "~$hoso_20250601.csv").write_bytes(b"excel lock")  # Excel's lock file: not the system's
+    src = source(tmp_path)
+    records = list(src.records())
+    reported = [r for r in records if r.error]
+    assert [(r.position, r.error.split(":")[0]) for r in reported] == [("hoso_20250601 (1).csv", "unexpected_file")]
+    assert [r.payload["Trạng thái"] for r in records if r.payload] == ["Đang xử lý"]  # the copy is not read
+    loaded = dict(src.files)
+    assert loaded[copy.name] == file_checksum(copy)
+    assert [r.position for r in source(tmp_path, loaded).records()] == []  # reported once

@@ -78,8 +78,36 @@ def test_the_success_codes_real_systems_send(envelope) -> None:
 
 def test_a_non_zero_error_code_fails_the_system_whatever_the_http_status() -> None:
     handler, _ = pages({"hoso": [HOSO]}, {"error_code": "401", "message": "Phiên làm việc hết hạn"})
-    with pytest.raises(SourceError, match=r"songcau /api/v1/hoso page 1: error_code '401': Phiên làm việc hết hạn"):
+    with pytest.raises(
+        SourceError, match=r"songcau /api/v1/hoso page 1: not an explicit success.*Phiên làm việc hết hạn"
+    ):
         list(source(handler).records())
+
+
+@pytest.mark.parametrize(
+    "envelope",
+    [
+        {"error_code": "", "message": "Phiên đăng nhập đã hết hạn"},  # blank codes: a session-expired page
+        {"error_code": " "},
+        {"error_code": None, "message": "OK"},
+        {"error_code": False},
+        {"tong_so": None},  # an answer without its count or list says nothing, it is not "no changes"
+        {"result": None},
+        {"tong_so": "N/A"},
+        {"tong_so": "-1"},
+        {"result": "[]"},
+    ],
+)
+def test_an_answer_that_says_nothing_fails_the_system_quoting_it(envelope) -> None:
+    without_code = "error_code" in envelope and envelope["error_code"] is None
+    envelope = {k: v for k, v in envelope.items() if not (k == "error_code" and v is None)}
+    handler, _ = pages({}, envelope, drop_code=without_code)
+    body = json.dumps(envelope, ensure_ascii=False)
+    with pytest.raises(SourceError, match="songcau /api/v1/hoso page 1: .*the answer was '") as failed:
+        list(source(handler).records())
+    for value in envelope.values():
+        if isinstance(value, str) and value.strip():
+            assert value in str(failed.value), body
 
 
 @pytest.mark.parametrize(

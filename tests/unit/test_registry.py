@@ -50,6 +50,11 @@ def test_a_good_registry(tmp_path: Path) -> None:
     assert found.system("songcau").units == ("000.21.33.H45",) and found.units_csv == (tmp_path / "units.csv").resolve()
     with pytest.raises(RegistryError, match="no system 'nope'"):
         found.system("nope")
+    assert not found.system("dongxuan").done_marker
+    marked = registry.load(
+        write(tmp_path, GOOD.replace("path: drops/dongxuan", "path: drops/dongxuan\n    done_marker: true"))
+    )
+    assert marked.system("dongxuan").done_marker
 
 
 @pytest.mark.parametrize(
@@ -71,6 +76,11 @@ def test_a_good_registry(tmp_path: Path) -> None:
         (("    enabled: false", "    enabled: nope"), r":13: system tuyan: enabled must be true or false"),
         (("procedures: procedures.csv", "procedures: catalogue.csv"), r":3: procedures: .*catalogue.csv is not a file"),
         (("systems:", "systems: [\n"), r"not valid YAML"),
+        (
+            ("    path: drops/dongxuan", "    path: drops/dongxuan\n    done_marker: yes please"),
+            r":17: system dongxuan: done_marker must be true or false",
+        ),
+        (("    enabled: false", "    done_marker: true"), r":13: system tuyan: only a csv_drop system writes done"),
     ],
 )
 def test_each_mistake_is_refused_naming_key_and_line(tmp_path: Path, change, reason) -> None:

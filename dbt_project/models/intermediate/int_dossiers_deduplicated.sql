@@ -5,7 +5,9 @@
     indexes=[{'columns': ['dossier_code']}, {'columns': ['refreshed_at']}],
 ) }}
 
--- One row per dossier: its latest state across every night it was landed (latest change, then latest landing).
+-- One row per dossier: its latest state across every night it was landed (latest change, then latest landing),
+-- from the system that landed its code first. The landing sets aside another system's record with a code already
+-- landed; two systems landing one new code on the same night are told apart here, so neither replaces the other.
 -- Incrementally, only dossiers with a version landed after the newest landing the last build saw are ranked
 -- again, over all of their versions. (The nightly DAG builds only once every extraction of the night ended.)
 with
@@ -28,11 +30,22 @@ versions as (
     {% endif %}
 ),
 
-ranked as (
+owned as (
     select
         versions.*,
-        row_number() over (partition by dossier_code order by changed_at desc, extracted_at desc) as recency
+        first_value(versions.system_id) over (
+            partition by versions.dossier_code order by versions.extracted_at, versions.system_id
+        ) as owner_system_id
     from versions
+),
+
+ranked as (
+    select
+        owned.*,
+        row_number() over (partition by owned.dossier_code order by owned.changed_at desc, owned.extracted_at desc)
+            as recency
+    from owned
+    where owned.system_id = owned.owner_system_id
 )
 
 select
