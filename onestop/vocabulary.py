@@ -54,6 +54,23 @@ CSV_FEEDBACK_STATUS = {
 }
 CSV_CHANNEL = {1: "Trực tiếp", 2: "Trực tuyến", 3: "Bưu chính công ích"}
 CSV_CATEGORY = {1: "Quy định hành chính", 2: "Hành vi cán bộ"}
+APPLICANT_TYPE = {1: "Công dân", 2: "Doanh nghiệp", 3: "Cơ quan nhà nước", 4: "Tổ chức khác"}  # LoaiDoiTuong
+ONLINE_PAYMENT = {  # DuocThanhToanTrucTuyen
+    0: "Không thanh toán trực tuyến",
+    1: "Thanh toán trên Cổng Dịch vụ công quốc gia",
+    2: "Thanh toán qua nền tảng thanh toán của tỉnh",
+}
+# Every code the marts carry, with the Vietnamese name BI tools show for it (seed `code_labels`, checked against
+# this): `status_code` (the ten national codes), `channel`, feedback's `status_code` and `category`,
+# `applicant_type`, `paid_online`.
+CODE_LABELS = {
+    "status": NATIONAL_STATUS,
+    "channel": CSV_CHANNEL,
+    "feedback_status": CSV_FEEDBACK_STATUS,
+    "feedback_category": CSV_CATEGORY,
+    "applicant_type": APPLICANT_TYPE,
+    "online_payment": ONLINE_PAYMENT,
+}
 
 CSV_HOSO_COLUMNS = (
     "Mã hồ sơ",

@@ -125,3 +125,36 @@ def test_a_full_refresh_leaves_every_marts_table_identical(next_night) -> None:
     _, (incremental, _, _), (refreshed, _) = next_night
     assert {"fct_dossiers", "fct_dossier_month", "fct_unit_month_scorecard"} <= set(incremental)
     assert incremental == refreshed
+
+
+def test_the_long_indicator_table_equals_the_wide_scorecard_value_for_value(built, warehouse_url) -> None:
+    """`fct_unit_month_indicator` (one row per indicator) holds exactly the scorecard's wide columns."""
+    import decimal
+
+    import psycopg
+
+    codes = ("2_1", "3_3", "3_6", "4_1", "4_2", "4_3", "5_2")
+    with psycopg.connect(warehouse_url) as conn:
+        wide = conn.execute(
+            "select view, unit_code, month_start, "
+            + ", ".join(f"n_{c}, d_{c}, rate_{c}, score_{c}, is_reported_{c}" for c in codes)
+            + ", rate_5_4, score_5_4, subtotal, max_points, is_final from marts.fct_unit_month_scorecard"
+        ).fetchall()
+        long = conn.execute(
+            "select view, unit_code, month_start, indicator_code, numerator, denominator, rate, score, is_reported,"
+            " counts_in_subtotal, max_points, is_final from marts.fct_unit_month_indicator"
+        ).fetchall()
+    found = {(v, u, m, code): rest for v, u, m, code, *rest in long}
+    assert len(found) == len(long) == 8 * len(wide) > 0
+    for row in wide:
+        key, values = row[:3], row[3:]
+        for index, code in enumerate(codes):
+            n, d, rate, score, reported = values[5 * index : 5 * index + 5]
+            assert found[(*key, code.replace("_", "."))][:5] == [n, d, rate, score, reported], (key, code)
+        rate_5_4, score_5_4, subtotal, max_points, is_final = values[35:]
+        assert found[(*key, "5.4")][2:4] == [rate_5_4, score_5_4], key
+        indicators = [found[(*key, code)] for code in ("2.1", "3.3", "3.6", "4.1", "4.2", "4.3", "5.2", "5.4")]
+        with decimal.localcontext(prec=80):  # exact, as PostgreSQL's numeric sum is
+            assert sum(i[3] for i in indicators if i[5]) == subtotal, key
+        assert sum(i[6] for i in indicators if i[5]) == max_points, key
+        assert all(i[7] == is_final for i in indicators), key

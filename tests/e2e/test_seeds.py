@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 
+from onestop.report.labels import INDICATOR_NAMES
 from onestop.settings import PROJECT_ROOT
 from onestop.vocabulary import (
+    CODE_LABELS,
     CSV_FEEDBACK_STATUS,
     CSV_STATUS,
     INDICATORS,
@@ -50,3 +52,26 @@ def test_indicator_coverage_follows_the_contract_vocabulary() -> None:
     reported = {(r["kind"], r["indicator_code"]) for r in rows if r["is_reported"] == "true"}
     assert reported == {(k, c) for k, codes in REPORTED_INDICATORS.items() for c in codes}
     assert ("onegate_db", "4.3") not in reported and ("csv_drop", "4.3") not in reported
+
+
+def test_code_labels_follow_the_contract_vocabulary() -> None:
+    with open(SEEDS / "code_labels.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {(r["code_set"], int(r["code"])): r["label"] for r in rows} == {
+        (code_set, code): label for code_set, labels in CODE_LABELS.items() for code, label in labels.items()
+    }
+    assert len(rows) == sum(len(labels) for labels in CODE_LABELS.values())  # no code twice
+
+
+def test_indicator_rules_add_up_to_the_56_points_and_carry_the_reports_names() -> None:
+    with open(SEEDS / "indicators.csv", encoding="utf-8") as handle:
+        rows = {r["column_suffix"]: r for r in csv.DictReader(handle)}
+    assert sum(int(r["max_points"]) for r in rows.values()) == 56
+    assert {s.replace("_", ".") for s in rows} == {*INDICATORS, "5.4"}
+    # The report names each indicator as the seed does: one name, wherever it is read.
+    assert {s: f"{r['indicator_code']} {r['indicator_name']}" for s, r in rows.items()} == INDICATOR_NAMES
+    assert {s: r["target_rate"] for s, r in rows.items() if r["target_rate"]} == {
+        "3_3": "0.5",
+        "4_3": "0.8",
+        "5_4": "0.9",
+    }

@@ -20,6 +20,18 @@ units as (
     select * from {{ ref('dim_unit') }}
 ),
 
+-- Each indicator's maximum, target rate and score with nothing in scope (dim_indicator): the constants live there.
+rules as (
+    select
+        {% for code in scorecard_codes() + ['5_4'] -%}
+        max(max_points) filter (where column_suffix = '{{ code }}') as max_{{ code }},
+        max(target_rate) filter (where column_suffix = '{{ code }}') as target_{{ code }},
+        max(score_when_none) filter (where column_suffix = '{{ code }}') as none_{{ code }}
+        {{- ',' if not loop.last }}
+        {% endfor %}
+    from {{ ref('dim_indicator') }}
+),
+
 all_dossiers as (
     select * from {{ ref('fct_dossiers') }}
 ),
@@ -206,40 +218,39 @@ rated as (
 scored as (
     select
         rated.*,
-        20 * rate_2_1 as score_2_1,
-        -- least() skips nulls too: a null rate must stay a null score.
-        case when rate_3_3 is not null then least(6, 6 * rate_3_3 / 0.5) end as score_3_3,
-        6 * rate_3_6 as score_3_6,
-        6 * rate_4_1 as score_4_1,
-        4 * rate_4_2 as score_4_2,
-        case when rate_4_3 is not null then least(2, 2 * rate_4_3 / 0.8) end as score_4_3,
-        -- No feedback in scope scores 6 (the portal's rule); feedback nobody can report scores nothing.
-        case when d_5_2 = 0 then 6 else 6 * rate_5_2 end as score_5_2,
+        {% for code in scorecard_codes() -%}
+        {{ indicator_score(code, 'rated.rate_' ~ code, 'rated.d_' ~ code) }} as score_{{ code }},
+        {% endfor -%}
         -- greatest() skips nulls: without a 2.1 rate there is no 5.4 rate.
-        case when rate_2_1 is not null then greatest(0, 1 - ((1 - rate_2_1) + feedback_share)) end as rate_5_4
+        case
+            when rated.rate_2_1 is not null then greatest(0, 1 - ((1 - rated.rate_2_1) + rated.feedback_share))
+        end as rate_5_4
     from rated
+    cross join rules
 ),
 
 totalled as (
     select
         scored.*,
-        case when rate_5_4 is not null then least(6, 6 * rate_5_4 / 0.9) end as score_5_4
+        {{ indicator_score('5_4', 'scored.rate_5_4') }} as score_5_4
     from scored
+    cross join rules
 ),
 
 subtotalled as (
     select
         totalled.*,
         -- The scores that are not null, and the most those indicators could have given.
-        coalesce(score_2_1, 0) + coalesce(score_3_3, 0) + coalesce(score_3_6, 0) + coalesce(score_4_1, 0)
-        + coalesce(score_4_2, 0) + coalesce(score_4_3, 0) + coalesce(score_5_2, 0) + coalesce(score_5_4, 0)
+        {% for code in scorecard_codes() + ['5_4'] -%}
+        coalesce(totalled.score_{{ code }}, 0){{ ' +' if not loop.last }}
+        {% endfor -%}
             as subtotal,
-        (case when score_2_1 is null then 0 else 20 end) + (case when score_3_3 is null then 0 else 6 end)
-        + (case when score_3_6 is null then 0 else 6 end) + (case when score_4_1 is null then 0 else 6 end)
-        + (case when score_4_2 is null then 0 else 4 end) + (case when score_4_3 is null then 0 else 2 end)
-        + (case when score_5_2 is null then 0 else 6 end) + (case when score_5_4 is null then 0 else 6 end)
+        {% for code in scorecard_codes() + ['5_4'] -%}
+        (case when totalled.score_{{ code }} is null then 0 else rules.max_{{ code }} end){{ ' +' if not loop.last }}
+        {% endfor -%}
             as max_points
     from totalled
+    cross join rules
 )
 
 select
