@@ -4,7 +4,8 @@ The nightly extraction trusts the systems' change times; reconciliation checks t
 reads every record the system holds now (a window from 2000 to the moment of reading, through the same connector
 and the same contract check as a night) and compares each key's change time with the latest landed one:
 
-- `lost`: the system holds a change that never landed (a key missing from `raw`, or a later change time): the
+- `lost`: the system holds a change that never landed (a key missing from `raw`, or a later change time, before
+  the end of the last night landed: later changes are the next night's): the
   system's watermark is moved back to before the earliest such change, so the next night re-reads it through the
   ordinary path (contract check, quarantine, audit), and the change lands;
 - `backward_edit`: the system now shows an earlier change time than one that landed (history rewritten);
@@ -121,13 +122,20 @@ def reconcile(url: str, system: SystemEntry, known_units: frozenset[str] = froze
             "insert into audit.reconciliation_runs (system_id, read_at) values (%s, %s) returning run_id",
             (system.id, read_at),
         ).fetchone()[0]
+        # What changed after the end of the last night landed is the next night's business, not a lost change.
+        horizon = conn.execute(
+            "select max(window_end) from audit.extraction_runs where system_id = %s and status = 'success'",
+            (system.id,),
+        ).fetchone()[0]
         rows = []
         for entity in RAW_TABLES:
             result.source_keys[entity] = len(held[entity])
             landed = landed_keys(conn, system.id, entity)
+            if horizon is not None:
+                unreadable[entity] |= {k for k, changed in held[entity].items() if changed >= horizon}
             if entity == "dossiers":
                 unreadable[entity] |= others_codes(conn, system.id, held[entity].keys() - landed.keys())
-                held[entity] = {k: v for k, v in held[entity].items() if k not in unreadable[entity]}
+            held[entity] = {k: v for k, v in held[entity].items() if k not in unreadable[entity]}
             for finding, key, at_source, mine in compare(held[entity], landed, unreadable[entity]):
                 rows.append((result.run_id, system.id, entity, finding, key, at_source, mine))
                 result.findings[finding] = result.findings.get(finding, 0) + 1
