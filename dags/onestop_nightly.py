@@ -144,26 +144,49 @@ def onestop_nightly():
 
 
 def transform():
-    """The dbt project as Airflow tasks (one per seed and model, each built with its tests), rendered by Cosmos
-    from the manifest built ahead (`make` runs `dbt parse`), never by running dbt at parse time."""
+    """The dbt project as Airflow tasks, rendered by Cosmos from the manifest built ahead (`make` runs `dbt
+    parse`), never by running dbt at parse time: in watcher mode one task runs the night's `dbt build` (one dbt
+    process, not one per node) and every seed, model and model's tests has a task that shows its outcome."""
     from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
-    from cosmos.constants import InvocationMode, LoadMode, TestBehavior
+    from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
 
     project = Path(__file__).resolve().parents[1] / "dbt_project"
     manifest = project / "target" / "manifest.json"
     if not manifest.exists():
         raise FileNotFoundError(f"{manifest} is missing: run `make dbt-manifest` (or `onestop dbt parse`)")
-    return DbtTaskGroup(
+    group = DbtTaskGroup(
         group_id="dbt",
         project_config=ProjectConfig(dbt_project_path=project, manifest_path=manifest),
         profile_config=ProfileConfig(
             profile_name="onestop", target_name="warehouse", profiles_yml_filepath=project / "profiles.yml"
         ),
-        render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.BUILD),
-        execution_config=ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER),
+        render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.AFTER_EACH),
+        execution_config=ExecutionConfig(
+            execution_mode=ExecutionMode.WATCHER, invocation_mode=InvocationMode.DBT_RUNNER
+        ),
         operator_args={"full_refresh": "{{ params.full_refresh }}"},
         default_args={"retries": 0, "pool": TRANSFORM_POOL},
     )
+    _after_the_build(group)
+    return group
+
+
+def _after_the_build(group) -> None:
+    """Cosmos' watcher mode runs the night's selection as one `dbt build` (its producer task) and gives every node
+    a task that reads the node's outcome from it. In a task group the first nodes' tasks would wait for the
+    producer side by side, which a run that executes one task at a time (`dag.test`: the demo, the tests) never
+    leaves: they come after it. They run whether the build passed or failed (a failed build still shows which node
+    failed and which passed), and are skipped with it (a night without transform)."""
+    nodes = {node.task_id: node for node in group.iter_tasks()}
+    producer = nodes[f"{group.group_id}.dbt_producer_watcher"]
+    roots = [
+        node
+        for node in nodes.values()
+        if hasattr(node, "producer_task_id") and node is not producer and not (node.upstream_task_ids & nodes.keys())
+    ]
+    for node in roots:
+        node.trigger_rule = TriggerRule.NONE_SKIPPED
+    producer >> roots
 
 
 onestop_nightly()

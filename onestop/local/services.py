@@ -1,5 +1,5 @@
-"""Airflow's own processes (api-server, scheduler, dag-processor, workers) started for onestop: for `make ui`,
-the demo and the tests that need the real scheduler (backfills, scale-out)."""
+"""Airflow's own processes (api-server, scheduler, dag-processor, triggerer, workers) started for onestop: for
+`make ui`, the demo and the tests that need the real scheduler (backfills, scale-out)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from onestop.settings import state_dir
 class AirflowServices:
     def __init__(
         self,
-        components: tuple[str, ...] = ("api-server", "scheduler", "dag-processor"),
+        # The triggerer runs deferred tasks: a dbt node's task whose outcome is not yet known waits there.
+        components: tuple[str, ...] = ("api-server", "scheduler", "dag-processor", "triggerer"),
         extra_env: dict[str, str] | None = None,
         log_dir: Path | None = None,
     ):
