@@ -102,12 +102,20 @@ def onestop_nightly():
 
         return summarize(_night())
 
-    # Skips dbt only: the gate still judges the night's landing (trigger rules below the dbt group are kept).
-    @task.short_circuit(retries=0, ignore_downstream_trigger_rules=False)
+    @task(retries=0)
     def transform_wanted() -> bool:
         """A backfill of many nights lands them all, then builds the marts once: run it with the conf
-        {"transform": false} and the last night (or `onestop dbt build`) with the default."""
-        return bool(get_current_context()["params"]["transform"])
+        {"transform": false} and the last night (or `onestop dbt build`) with the default. Skips every dbt task
+        at once (the gate still judges the night's landing): a short-circuit would skip the build alone and leave
+        the scheduler to walk the skip down the dbt graph, one level per pass."""
+        from airflow.sdk.exceptions import DownstreamTasksSkipped
+
+        context = get_current_context()
+        if context["params"]["transform"]:
+            return True
+        raise DownstreamTasksSkipped(
+            tasks=[task_id for task_id in context["dag"].task_ids if task_id.startswith("dbt.")]
+        )
 
     @task(retries=0, trigger_rule=TriggerRule.ALL_DONE)
     def quality_gate() -> dict:

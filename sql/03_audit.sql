@@ -26,6 +26,7 @@ create table if not exists audit.extraction_runs (
 alter table audit.extraction_runs add column if not exists source_seconds numeric(12, 3);
 -- a successful read the pipeline cannot vouch for (e.g. a system with history answering a window with nothing)
 alter table audit.extraction_runs add column if not exists suspicion text;
+alter table audit.extraction_runs add column if not exists rows_retracted integer not null default 0;
 create index if not exists extraction_runs_system_interval
     on audit.extraction_runs (system_id, interval_start);
 
@@ -96,6 +97,33 @@ create table if not exists audit.report_runs (
     primary key (report_month, view)
 );
 
+-- The gate's verdict on each night and enabled system (onestop/quality/verdict.py); BI reads it through the dbt
+-- views marts.night_completeness and marts.data_completeness.
+create table if not exists audit.night_verdicts (
+    night           date        not null,
+    system_id       text        not null,
+    delivered       boolean     not null,
+    complete        boolean     not null,
+    reasons         text[]      not null,
+    gate_run_id     text        not null,
+    marts_built     boolean     not null default true, -- false: the gate judged the landing only (dbt did not run)
+    checked_at      timestamptz not null default now(),
+    primary key (night, system_id)
+);
+-- An older version kept the verdicts in a table of marts, created by the gate; they move here once (the dbt view
+-- of the same name replaces that table at the next build).
+do $$
+begin
+    if exists (select 1 from pg_tables where schemaname = 'marts' and tablename = 'night_completeness') then
+        insert into audit.night_verdicts (night, system_id, delivered, complete, reasons, gate_run_id, marts_built,
+            checked_at)
+        select night, system_id, delivered, complete, reasons, gate_run_id, marts_built, checked_at
+        from marts.night_completeness
+        on conflict do nothing;
+    end if;
+end
+$$;
+
 -- Reconciliation (weekly and `onestop reconcile`): each system's whole key set against what landed.
 create table if not exists audit.reconciliation_runs (
     run_id          bigint generated always as identity primary key,
@@ -119,5 +147,6 @@ create table if not exists audit.reconciliation_findings (
 
 grant select, insert, update, delete on audit.extraction_runs, audit.watermarks, audit.quarantine,
     audit.csv_files, audit.nights, audit.reconciliation_runs, audit.reconciliation_findings to onestop_loader;
-grant select, insert, update, delete on audit.quality_results, audit.report_runs to onestop_transformer;
+grant select, insert, update, delete on audit.quality_results, audit.report_runs, audit.night_verdicts
+    to onestop_transformer;
 grant select on all tables in schema audit to onestop_loader, onestop_transformer;

@@ -17,6 +17,12 @@ create index if not exists dossier_records_key on raw.dossier_records (record_ke
 create index if not exists dossier_records_batch on raw.dossier_records (system_id, interval_start);
 
 create table if not exists raw.feedback_records (like raw.dossier_records including all);
+-- A csv row a corrected re-export took back is marked by a version with this checksum (onestop/extract/landing.py);
+-- staging looks them up for every version it reads.
+create index if not exists dossier_records_retracted on raw.dossier_records (system_id, record_key, changed_at)
+    where checksum = 'retracted';
+create index if not exists feedback_records_retracted on raw.feedback_records (system_id, record_key, changed_at)
+    where checksum = 'retracted';
 
 grant select, insert, update, delete, truncate on all tables in schema raw to onestop_loader;
 grant select on all tables in schema raw to onestop_transformer;

@@ -20,6 +20,7 @@ import psycopg
 from onestop.night import LOCAL_TZ, Night
 from onestop.registry import SystemEntry
 from onestop.sources import Record, SourceError, contract, open_source
+from onestop.sources.csv_drop import csv_entity
 
 EPOCH = datetime(2000, 1, 1)
 RAW_TABLES = {"dossiers": "raw.dossier_records", "feedback": "raw.feedback_records"}
@@ -42,6 +43,34 @@ where i.entity = 'dossiers' and i.record_key = o.record_key and o.owner <> %s
 returning i.position, i.record_key, o.owner, i.payload
 """
 
+# The newest version of a csv day's file wins (district-systems.md): a row an earlier version of the file held and
+# the version read now does not is retracted, by a marker version (checksum 'retracted', landed now) that staging
+# reads as "every version of that key and change time landed before me no longer stands". Not for a file with
+# quarantined rows: a row that cannot be read is not a row the system took back.
+RETRACTED = "retracted"
+RETRACT = """
+insert into {table} (system_id, kind, batch_id, interval_start, interval_end, extracted_at, record_key, changed_at,
+    checksum, payload)
+select distinct on (r.record_key, r.changed_at) r.system_id, r.kind, %(batch)s, %(interval)s, %(interval_end)s,
+    %(extracted_at)s, r.record_key, r.changed_at, '{retracted}',
+    jsonb_build_object('_file', r.payload ->> '_file', '_retracted_by', %(checksum)s::text)
+from {table} as r
+where r.system_id = %(system)s and r.checksum <> '{retracted}' and r.payload ->> '_file' = %(file)s
+    and r.record_key not in (select i.record_key from incoming as i where i.entity = %(entity)s
+        and i.position like %(lines)s)
+    and not exists (select 1 from {table} as t where t.system_id = r.system_id and t.record_key = r.record_key
+        and t.changed_at = r.changed_at and t.checksum = '{retracted}' and t.extracted_at > r.extracted_at)
+order by r.record_key, r.changed_at
+"""
+# A version already landed is not landed again, unless a retraction took it back since (the row is in the file
+# again, as it was).
+STANDING = """
+select 1 from {table} r where r.record_key = i.record_key and r.changed_at = i.changed_at and r.checksum = i.checksum
+    and r.system_id = %s
+    and not exists (select 1 from {table} t where t.system_id = r.system_id and t.record_key = r.record_key
+        and t.changed_at = r.changed_at and t.checksum = '{retracted}' and t.extracted_at > r.extracted_at)
+"""
+
 
 @dataclass
 class Outcome:
@@ -52,6 +81,7 @@ class Outcome:
     rows_landed: int = 0
     rows_quarantined: int = 0
     duplicates_dropped: int = 0
+    rows_retracted: int = 0  # csv rows a corrected re-export of their file no longer holds
     control_total: int | None = None
     bytes_read: int = 0
     window: tuple[datetime, datetime] | None = None
@@ -166,6 +196,31 @@ class Landing:
             self.interval_end, self.lookback, mark[0] if mark else None, replay[0] if replay else None
         )
 
+    def _retract(self, conn, source, quarantined, batch_id: str, extracted_at: datetime, earlier: set[str]) -> int:
+        """Retract what an earlier version of a file read now held and this version does not (`RETRACT`)."""
+        damaged = {row[4].split(" line ", 1)[0] for row in quarantined}
+        retracted = 0
+        for name, checksum in getattr(source, "files", []):
+            entity = csv_entity(name)
+            if entity is None or name not in earlier or name in damaged:
+                continue
+            table = RAW_TABLES[entity]
+            retracted += conn.execute(
+                RETRACT.format(table=table, retracted=RETRACTED),
+                {
+                    "batch": batch_id,
+                    "interval": self.interval_start,
+                    "interval_end": self.interval_end,
+                    "extracted_at": extracted_at,
+                    "checksum": checksum,
+                    "system": self.system.id,
+                    "file": name,
+                    "entity": entity,
+                    "lines": f"{name} line %",
+                },
+            ).rowcount
+        return retracted
+
     def _loaded_files(self, conn: psycopg.Connection) -> dict[str, str]:
         rows = conn.execute(
             "select file_name, checksum from audit.csv_files where system_id = %s and interval_start <> %s"
@@ -178,6 +233,12 @@ class Landing:
         system, interval = self.system, self.interval_start
         batch_id = f"{system.id}-{interval:%Y%m%d}-r{outcome.run_id}"
         outcome.window = self._window(conn)
+        earlier_files = {
+            name
+            for (name,) in conn.execute(
+                "select distinct file_name from audit.csv_files where system_id = %s", (system.id,)
+            ).fetchall()
+        }
         for table in ("audit.quarantine", "audit.csv_files"):
             conn.execute(f"delete from {table} where system_id = %s and interval_start = %s", (system.id, interval))
         began = time.perf_counter()
@@ -277,8 +338,7 @@ class Landing:
                     select %s, %s, %s, %s, %s, %s, i.record_key, i.changed_at, i.checksum, i.payload::jsonb
                     from (select distinct on (record_key, changed_at) * from incoming where entity = %s
                           order by record_key, changed_at, seq desc) i
-                    where not exists (select 1 from {table} r where r.record_key = i.record_key
-                          and r.changed_at = i.changed_at and r.checksum = i.checksum and r.system_id = %s)""",
+                    where not exists ({STANDING.format(table=table, retracted=RETRACTED)})""",
                 (system.id, system.kind, batch_id, interval, self.interval_end, extracted_at, entity, system.id),
             ).rowcount
             outcome.rows_landed += landed
@@ -295,6 +355,7 @@ class Landing:
         for row in quarantined:
             code = row[5].split(":", 1)[0]
             outcome.quarantine_reasons[code] = outcome.quarantine_reasons.get(code, 0) + 1
+        outcome.rows_retracted = self._retract(conn, source, quarantined, batch_id, extracted_at, earlier_files)
         for name, checksum in getattr(source, "files", []):
             conn.execute(
                 "insert into audit.csv_files (system_id, file_name, checksum, interval_start, batch_id)"
@@ -329,7 +390,8 @@ class Landing:
         window = outcome.window or (None, None)
         conn.execute(
             "update audit.extraction_runs set window_start = %s, window_end = %s, rows_read = %s, rows_landed = %s,"
-            " rows_quarantined = %s, duplicates_dropped = %s, control_total = %s, bytes_read = %s, seconds = %s,"
+            " rows_quarantined = %s, duplicates_dropped = %s, rows_retracted = %s, control_total = %s,"
+            " bytes_read = %s, seconds = %s,"
             " source_seconds = %s, status = %s, error = %s, suspicion = %s, finished_at = now() where run_id = %s",
             (
                 window[0],
@@ -338,6 +400,7 @@ class Landing:
                 outcome.rows_landed,
                 outcome.rows_quarantined,
                 outcome.duplicates_dropped,
+                outcome.rows_retracted,
                 outcome.control_total,
                 outcome.bytes_read,
                 round(seconds, 3),

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 import psycopg
 
-from onestop.extract.landing import RAW_TABLES
+from onestop.extract.landing import RAW_TABLES, RETRACTED
 
 
 def purge(
@@ -29,10 +29,16 @@ def purge(
     with psycopg.connect(url) as conn:
         for entity, table in RAW_TABLES.items():
             removed[f"{entity}: superseded versions"] = conn.execute(
+                # Superseded by a newer version that stands: a retraction, or a version it took back, supersedes
+                # nothing (the version before it is the one that stands again).
                 f"""delete from {table} old where old.interval_start < %s and exists (
                         select 1 from {table} newer where newer.system_id = old.system_id
                         and newer.record_key = old.record_key and (newer.changed_at, newer.extracted_at)
-                            > (old.changed_at, old.extracted_at))""",
+                            > (old.changed_at, old.extracted_at)
+                        and newer.checksum <> '{RETRACTED}' and not exists (
+                            select 1 from {table} t where t.system_id = newer.system_id
+                            and t.record_key = newer.record_key and t.changed_at = newer.changed_at
+                            and t.checksum = '{RETRACTED}' and t.extracted_at > newer.extracted_at))""",
                 (superseded_before,),
             ).rowcount
             removed[f"{entity}: expired records"] = conn.execute(

@@ -66,16 +66,14 @@ def load(conn: psycopg.Connection, month: date, view: str) -> ReportData:
         """.format(previous_scores=", ".join(f"p.score_{c} as previous_score_{c}" for c in INDICATORS)),
         {"view": view, "month": month, "last": last},
     ).fetchall()
-    # As was, an item stays with the unit that received it while that unit existed in the month; what a unit
-    # abolished before the month still held is listed under its successor (never dropped: someone holds it).
+    # The unit an item is listed under comes from the mart (as_was_unit_code), so BI gets the report's answer.
     items = cur.execute(
         """
         with items as (
             select o.*,
-                case when %(view)s = 'as_is' or received_by.valid_to < %(month)s then o.current_unit_code
-                    else o.unit_code end as reported_unit_code
+                case when %(view)s = 'as_is' then o.current_unit_code else o.as_was_unit_code end
+                    as reported_unit_code
             from marts.fct_overdue_items as o
-            left join marts.dim_unit as received_by on received_by.unit_code = o.unit_code
             where o.month_start = %(month)s
         )
         select items.*, u.unit_name

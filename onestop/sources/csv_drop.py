@@ -37,6 +37,12 @@ class NotDeliveredYet(SourceError):
     """A file that is still being written: the night is not delivered yet, a later try reads it whole."""
 
 
+def csv_entity(name: str) -> str | None:
+    """The entity a day's file of the contract holds ("dossiers", "feedback"), None for any other name."""
+    match = FILE_NAME.match(name)
+    return ENTITY[match.group(1)] if match else None
+
+
 def file_checksum(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:

@@ -5,11 +5,13 @@ rebuilds only part of the dossiers, and a full refresh through the DAG leaves ev
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, time
 
 import psycopg
 import pytest
 
+from onestop.settings import PROJECT_ROOT
 from simulator import truth
 from simulator.server import Servers
 from tests.e2e.helpers.marts import assert_equal_to_truth, checksums, marts
@@ -41,11 +43,12 @@ def next_night(built, warehouse_url):
     with Servers(sim):
         night_through_dbt(NEXT_NIGHT)
         incremental = checksums(warehouse_url), stamps(warehouse_url), marts(warehouse_url, [*MONTHS, SEPTEMBER])
+        after_incremental = keys(warehouse_url)
         night_through_dbt(NEXT_NIGHT, conf={"full_refresh": True})
         refreshed = checksums(warehouse_url), stamps(warehouse_url)
     observed = datetime.combine(NEXT_NIGHT, time(23, 59, 59))
     oracle = truth.compute(sim.world, [*MONTHS, SEPTEMBER], observed, date(2025, 3, 1))
-    return oracle, incremental, refreshed
+    return oracle, incremental, refreshed, after_incremental
 
 
 SEPTEMBER = date(2025, 9, 1)
@@ -56,6 +59,45 @@ def night_through_dbt(night: date, conf: dict | None = None) -> None:
     assert states["extract"] == ["success"] * 9
     dbt_tasks = {task: s for task, s in states.items() if task.startswith("dbt.")}
     assert len(dbt_tasks) > 20 and all(s == ["success"] for s in dbt_tasks.values()), dbt_tasks
+
+
+def keys(url: str) -> dict[str, set[tuple]]:
+    """Each marts table's primary key and foreign keys, as PostgreSQL holds them (what BI tools read)."""
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "select c.conrelid::regclass::text, c.contype, array(select a.attname::text from pg_attribute as a"
+            " where a.attrelid = c.conrelid and a.attnum = any(c.conkey) order by a.attname),"
+            " c.confrelid::regclass::text from pg_constraint as c where c.connamespace = 'marts'::regnamespace"
+            " and c.contype in ('p', 'f')"
+        ).fetchall()
+        tables = [t for (t,) in conn.execute("select 'marts.' || tablename from pg_tables where schemaname = 'marts'")]
+    found: dict[str, set[tuple]] = {table: set() for table in tables}
+    for table, kind, columns, target in rows:
+        found[table].add(("pk", tuple(columns)) if kind == "p" else ("fk", tuple(columns), target))
+    return found
+
+
+def test_every_mart_has_its_keys_in_postgresql_also_after_an_incremental_night(next_night) -> None:
+    """Primary keys on every table, foreign keys from the facts to the dimensions as the contracts declare them;
+    a night that rebuilt the dimensions (dropping the keys that pointed at them) put the facts' keys back."""
+    found = next_night[3]
+    manifest = json.loads((PROJECT_ROOT / "dbt_project" / "target" / "manifest.json").read_text())
+    declared: dict[str, set[tuple]] = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "model" or not node["config"]["contract"]["enforced"]:
+            continue
+        table = f"marts.{node['alias']}"
+        for constraint in node["constraints"]:
+            columns = tuple(sorted(constraint["columns"]))
+            if constraint["type"] == "primary_key":
+                declared.setdefault(table, set()).add(("pk", columns))
+            elif constraint["type"] == "foreign_key":
+                target = constraint["to"].replace('"', "").split(".")[-1].removesuffix("')").removeprefix("ref('")
+                declared.setdefault(table, set()).add(("fk", columns, f"marts.{target}"))
+    assert all(any(key[0] == "pk" for key in table_keys) for table_keys in found.values()), found
+    assert declared == {table: table_keys for table, table_keys in found.items() if table_keys}
+    assert ("fk", ("unit_code",), "marts.dim_unit") in found["marts.fct_dossiers"]
+    assert sum(key[0] == "fk" for table_keys in found.values() for key in table_keys) >= 15
 
 
 def stamps(url: str) -> dict[str, int]:
@@ -111,18 +153,18 @@ def test_every_rule_of_metrics_md_is_exercised_in_every_kind(built, warehouse_ur
 
 @pytest.mark.parametrize("view", ["as_was", "as_is"])
 def test_the_next_night_built_incrementally_equals_the_ground_truth(next_night, view) -> None:
-    oracle, (_, _, found), _ = next_night
+    oracle, (_, _, found), _, _ = next_night
     assert_equal_to_truth(oracle, found, view, [*MONTHS, SEPTEMBER])
 
 
 def test_the_incremental_night_rebuilt_only_the_dossiers_that_moved(next_night) -> None:
-    _, (_, incremental, _), (_, refreshed) = next_night
+    _, (_, incremental, _), (_, refreshed), _ = next_night
     assert refreshed["newest"] == refreshed["total"] > 1000
     assert 0 < incremental["newest"] < incremental["total"] / 3, incremental
 
 
 def test_a_full_refresh_leaves_every_marts_table_identical(next_night) -> None:
-    _, (incremental, _, _), (refreshed, _) = next_night
+    _, (incremental, _, _), (refreshed, _), _ = next_night
     assert {"fct_dossiers", "fct_dossier_month", "fct_unit_month_scorecard"} <= set(incremental)
     assert incremental == refreshed
 
@@ -161,8 +203,8 @@ def test_the_long_indicator_table_equals_the_wide_scorecard_value_for_value(buil
 
 
 def test_every_column_dbt_builds_in_marts_is_described_in_the_database(built, warehouse_url) -> None:
-    """BI tools show the column comments (dbt's persist_docs): none of what dbt builds in marts is left bare.
-    (night_completeness, data_completeness and report_runs are still created by the gate and the report.)"""
+    """BI tools show the column comments (dbt's persist_docs): nothing in marts is left bare, and everything in
+    marts is dbt's (the gate's verdicts and the report runs too, as views over audit)."""
     import psycopg
 
     with psycopg.connect(warehouse_url) as conn:
@@ -170,12 +212,16 @@ def test_every_column_dbt_builds_in_marts_is_described_in_the_database(built, wa
             "select c.table_name, c.column_name from information_schema.columns as c"
             " left join pg_description as d on d.objoid = ('marts.' || c.table_name)::regclass"
             " and d.objsubid = c.ordinal_position where c.table_schema = 'marts'"
-            " and c.table_name not in ('night_completeness', 'data_completeness', 'report_runs')"
             " and coalesce(d.description, '') = ''"
         ).fetchall()
-        tables = conn.execute(
-            "select count(*) from pg_tables where schemaname = 'marts' and obj_description(('marts.' || tablename)"
-            "::regclass) is not null"
-        ).fetchone()[0]
+        relations = dict(
+            conn.execute(
+                "select c.relname, obj_description(c.oid) from pg_class as c join pg_namespace as n"
+                " on n.oid = c.relnamespace where n.nspname = 'marts' and c.relkind in ('r', 'v')"
+            ).fetchall()
+        )
+    manifest = json.loads((PROJECT_ROOT / "dbt_project" / "target" / "manifest.json").read_text())
+    models = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["schema"] == "marts"}
     assert bare == []
-    assert tables >= 16  # every model dbt builds in marts
+    assert set(relations) == models and all(relations.values())
+    assert {"night_completeness", "data_completeness", "report_runs"} <= models

@@ -100,6 +100,28 @@ def break_units_csv(sim) -> tuple:
     return path, original
 
 
+def reexport_without_two_rows(sim, system: str) -> dict[str, str]:
+    """A corrected re-export of an earlier day's file without two of its rows: one dossier an earlier file showed
+    too (its earlier state stands again), one that file alone showed (it was never the system's dossier)."""
+    files = sorted(sim.drop_folder(system).glob("hoso_2*.csv"))
+    rows = {path: list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines())) for path in files}
+    last_file = {row[0]: path for path in files for row in rows[path][1:]}
+    shown = {path: {row[0]: row for row in rows[path][1:]} for path in files}
+    for path in files[2:-3]:  # a day of the initial load: later files do not show it again
+        earlier = {code for older in files[: files.index(path)] for code in shown[older]}
+        mine = [code for code in shown[path] if last_file[code] == path]
+        again = [code for code in mine if code in earlier]
+        alone = [code for code in mine if code not in earlier]
+        if again and alone:
+            break
+    else:
+        raise AssertionError("no day's file with both kinds of row")
+    dropped = {again[0], alone[0]}
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle, lineterminator="\r\n").writerows(row for row in rows[path] if row[0] not in dropped)
+    return {"file": path.name, "again": again[0], "alone": alone[0]}
+
+
 @pytest.fixture(scope="module")
 def faulty(airflow_db, warehouse_url, tmp_path_factory):
     folder = tmp_path_factory.mktemp("source_faults")
@@ -129,6 +151,7 @@ def faulty(airflow_db, warehouse_url, tmp_path_factory):
         (hoso.parent / f"hoso_{N1:%Y%m%d} (1).csv").write_bytes(whole)
         units.write_bytes(original_units)
         sim.advance(N2)
+        retracted = reexport_without_two_rows(sim, c)
         poisoned = {}
         records = changed_tonight_api(sim, a, N2, 4)
         tonight = datetime.combine(N2, datetime.min.time()) + timedelta(hours=12)
@@ -163,6 +186,7 @@ def faulty(airflow_db, warehouse_url, tmp_path_factory):
             "n2_gate": gate,
             "onegate": onegate,
             "poisoned": poisoned,
+            "retracted": retracted,
         }
 
 
@@ -285,9 +309,36 @@ def test_after_the_faults_and_a_clean_night_the_marts_hold_each_systems_state(fa
         expected = {code: STATUS_CODES[kind](status) for code, status in held.items() if code not in set_aside}
         found = {code: status for code, (owner, status) in marts.items() if owner == system and code not in set_aside}
         assert found == expected, system
+    # A corrected re-export took two rows back: the earlier file's state stands again (the system's truth reads
+    # the newest file showing each code), the dossier only that file showed is gone from the marts.
+    retracted = faulty["retracted"]
+    assert retracted["alone"] not in marts and marts[retracted["again"]][0] == faulty["roles"]["C"]
     # The claimed code stays its owner's dossier; the dossiers set aside keep their last good state.
     assert marts[poisoned["claimed"]][0] == faulty["roles"]["C"]
     assert all(code in marts for code in set_aside)
+
+
+def test_a_corrected_re_export_takes_back_the_rows_it_no_longer_holds(faulty, warehouse_url) -> None:
+    c, retracted = faulty["roles"]["C"], faulty["retracted"]
+    with psycopg.connect(warehouse_url) as conn:
+        marks = conn.execute(
+            "select record_key, payload ->> '_file' from raw.dossier_records where system_id = %s"
+            " and checksum = 'retracted'",
+            (c,),
+        ).fetchall()
+        counted = conn.execute(
+            "select rows_retracted from audit.extraction_runs where system_id = %s and interval_start = %s"
+            " and status = 'success'",
+            (c, N2),
+        ).fetchone()[0]
+        # Nothing the system sent is lost: the versions taken back are still in raw.
+        kept = conn.execute(
+            "select count(*) from raw.dossier_records where system_id = %s and record_key = any(%s)"
+            " and payload ->> '_file' = %s and checksum <> 'retracted'",
+            (c, [retracted["again"], retracted["alone"]], retracted["file"]),
+        ).fetchone()[0]
+    assert sorted(marks) == sorted((code, retracted["file"]) for code in (retracted["again"], retracted["alone"]))
+    assert counted == 2 and kept == 2
 
 
 def test_a_vendor_table_locked_for_long_fails_the_system_naming_the_limit(warehouse_url, monkeypatch) -> None:

@@ -2,8 +2,10 @@
     materialized='incremental',
     unique_key='dossier_code',
     incremental_strategy='delete+insert',
+    post_hook="{{ forget_retracted_dossiers() }}",
     indexes=[{'columns': ['dossier_code', 'acted_at']}, {'columns': ['refreshed_at']}],
 ) }}
+-- depends_on: {{ ref('stg_csv_drop__retractions') }}
 
 -- Each dossier's processing history as its latest version tells it. A csv_drop system keeps none: its history is
 -- what successive nights' files showed (one entry a version, at the end of the file's day).

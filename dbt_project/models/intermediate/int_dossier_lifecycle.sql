@@ -2,8 +2,10 @@
     materialized='incremental',
     unique_key='dossier_code',
     incremental_strategy='delete+insert',
+    post_hook="{{ forget_retracted_dossiers() }}",
     indexes=[{'columns': ['dossier_code'], 'unique': true}, {'columns': ['refreshed_at']}],
 ) }}
+-- depends_on: {{ ref('stg_csv_drop__retractions') }}
 
 -- One row per dossier: acceptance, end of processing (by the priority rule), withdrawal, clock start and due.
 with

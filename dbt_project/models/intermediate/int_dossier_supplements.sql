@@ -2,8 +2,10 @@
     materialized='incremental',
     unique_key='dossier_code',
     incremental_strategy='delete+insert',
+    post_hook="{{ forget_retracted_dossiers() }}",
     indexes=[{'columns': ['dossier_code']}, {'columns': ['refreshed_at']}],
 ) }}
+-- depends_on: {{ ref('stg_csv_drop__retractions') }}
 
 -- Supplement requests per dossier: from the latest version's list where a system keeps one; for a csv_drop system,
 -- every request date any night's file showed, with the documents' return as the last file showing it said.

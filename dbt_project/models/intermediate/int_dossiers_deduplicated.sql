@@ -2,6 +2,7 @@
     materialized='incremental',
     unique_key='dossier_code',
     incremental_strategy='delete+insert',
+    post_hook="{{ drop_retracted_versions() }}",
     indexes=[{'columns': ['dossier_code']}, {'columns': ['refreshed_at']}],
 ) }}
 
@@ -13,13 +14,30 @@
 with
 
 {% if is_incremental() %}
+since_last_build as (
+    select coalesce(max(built.landed_until), '-infinity'::timestamptz)
+        - interval '{{ var("landing_lookback_minutes") }} minutes' as landed_after
+    from {{ this }} as built
+),
+
+all_versions as (
+    select * from {{ ref('int_dossier_versions_unioned') }}
+),
+
+retractions as (
+    select * from {{ ref('stg_csv_drop__retractions') }}
+    where entity = 'dossiers'
+),
+
+-- A version landed since, or a mark taking one back (the dossier's standing version may be an earlier one).
 new_versions as (
-    select dossier_code, extracted_at from {{ ref('int_dossier_versions_unioned') }}
-    where extracted_at > (
-        select coalesce(max(built.landed_until), '-infinity'::timestamptz)
-            - interval '{{ var("landing_lookback_minutes") }} minutes'
-        from {{ this }} as built
-    )
+    select all_versions.dossier_code, all_versions.extracted_at
+    from all_versions
+    where all_versions.extracted_at > (select since_last_build.landed_after from since_last_build)
+    union all
+    select retractions.record_key as dossier_code, retractions.extracted_at
+    from retractions
+    where retractions.extracted_at > (select since_last_build.landed_after from since_last_build)
 ),
 {% endif %}
 

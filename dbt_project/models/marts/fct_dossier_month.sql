@@ -2,9 +2,11 @@
     materialized='incremental',
     unique_key='dossier_code',
     incremental_strategy='delete+insert',
+    post_hook="{{ forget_retracted_dossiers() }}",
     indexes=[{'columns': ['dossier_code']}, {'columns': ['month_start']}, {'columns': ['refreshed_at']}],
     pre_hook=["{{ delete_dossiers_no_longer_processed() }}"],
 ) }}
+-- depends_on: {{ ref('stg_csv_drop__retractions') }}
 
 -- One row per dossier per month in which it was processed (accepted by the end of the month, and ended in it or
 -- still open at its end), with that month's judgement: adjusted end, due, early / on time / late, who held it.
@@ -121,7 +123,8 @@ select
     holders.is_open,
     holders.judged_at,
     holders.requests as supplement_requests,
-    holders.pause,
+    -- Hours, for BI (an interval is not a number a chart can sum).
+    round(extract(epoch from holders.pause) / 3600, 2) as pause_hours,
     holders.adjusted_end_at,
     holders.due_at,
     case

@@ -2,8 +2,10 @@
     materialized='incremental',
     unique_key='dossier_code',
     incremental_strategy='delete+insert',
+    post_hook="{{ forget_retracted_dossiers() }}",
     indexes=[{'columns': ['dossier_code'], 'unique': true}, {'columns': ['refreshed_at']}],
 ) }}
+-- depends_on: {{ ref('stg_csv_drop__retractions') }}
 
 -- One row per dossier: who received it (as was and as is), how, its due date, its end and its judgement.
 with

@@ -32,6 +32,10 @@ feedback as (
     where not is_transferred_out and intake_at is not null
 ),
 
+units as (
+    select unit_code, valid_to from {{ ref('dim_unit') }}
+),
+
 months as (
     select distinct
         dossier_months.month_start,
@@ -100,8 +104,23 @@ late_feedback as (
         when feedback.is_refused then feedback.handled_at::date > feedback.refusal_due_on
         else feedback.handled_at::date > feedback.answer_due_on
     end
+),
+
+items as (
+    select * from late_dossiers
+    union all
+    select * from late_feedback
 )
 
-select * from late_dossiers
-union all
-select * from late_feedback
+select
+    items.*,
+    -- The report's lists: as was, an item stays with the unit that received it while that unit existed in the
+    -- month; what a unit abolished before the month still held is listed under its successor (someone holds it).
+    case
+        when received_by.valid_to < items.month_start then items.current_unit_code
+        else items.unit_code
+    end as as_was_unit_code,
+    observation.observed_at as data_as_of
+from items
+left join units as received_by on items.unit_code = received_by.unit_code
+cross join observation

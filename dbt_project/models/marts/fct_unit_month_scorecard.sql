@@ -166,12 +166,13 @@ counted as (
         unit_months.month_start,
         {% for code, source in [('2_1', 'timeliness'), ('3_3', 'received'), ('3_6', 'received'), ('4_1', 'finished'),
             ('4_2', 'received'), ('4_3', 'received'), ('5_2', 'feedback_counts')] -%}
-        coalesce(sum({{ source }}.all_{{ code }}), 0) as all_{{ code }},
-        coalesce(sum({{ source }}.d_{{ code }}), 0) as d_{{ code }},
-        coalesce(sum({{ source }}.n_{{ code }}), 0) as n_{{ code }},
+        {#- Counts are whole numbers for BI (a sum of bigints is numeric in PostgreSQL). #}
+        coalesce(sum({{ source }}.all_{{ code }}), 0)::integer as all_{{ code }},
+        coalesce(sum({{ source }}.d_{{ code }}), 0)::integer as d_{{ code }},
+        coalesce(sum({{ source }}.n_{{ code }}), 0)::integer as n_{{ code }},
         {% endfor -%}
-        coalesce(sum(received.received), 0) as received,
-        coalesce(sum(feedback_taken_in.taken_in), 0) as feedback_taken_in
+        coalesce(sum(received.received), 0)::integer as received,
+        coalesce(sum(feedback_taken_in.taken_in), 0)::integer as feedback_taken_in
     from unit_months
     left join received
         on unit_months.unit_code = received.unit_code and unit_months.month_start = received.month_start

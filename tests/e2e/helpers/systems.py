@@ -35,11 +35,12 @@ def reader_url(sim, system_id: str) -> str:
 
 
 def latest_raw(url: str, system: str) -> dict[str, str]:
-    """The latest landed version of each dossier of a system: key -> payload text."""
+    """The latest landed version of each dossier of a system (a csv row's retraction mark is not one): key ->
+    payload text."""
     with psycopg.connect(url) as conn:
         rows = conn.execute(
             "select distinct on (record_key) record_key, payload::text from raw.dossier_records where system_id = %s"
-            " order by record_key, changed_at desc, extracted_at desc",
+            " and checksum <> 'retracted' order by record_key, changed_at desc, extracted_at desc",
             (system,),
         ).fetchall()
     return dict(rows)

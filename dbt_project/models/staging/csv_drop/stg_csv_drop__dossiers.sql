@@ -3,8 +3,7 @@
 with
 
 records as (
-    select * from {{ source('raw', 'dossier_records') }}
-    where kind = 'csv_drop'
+    {{ standing_csv_versions('dossier_records') }}
 ),
 
 pseudonym_key as (

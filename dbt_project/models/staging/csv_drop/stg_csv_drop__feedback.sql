@@ -2,8 +2,7 @@
 with
 
 records as (
-    select * from {{ source('raw', 'feedback_records') }}
-    where kind = 'csv_drop'
+    {{ standing_csv_versions('feedback_records') }}
 ),
 
 status_map as (
