@@ -110,6 +110,9 @@ create table if not exists audit.night_verdicts (
     checked_at      timestamptz not null default now(),
     primary key (night, system_id)
 );
+-- why not, as codes (`suite.expectation`, `not_delivered`): the report renders them in Vietnamese; `reasons` holds the
+-- English detail for engineers
+alter table audit.night_verdicts add column if not exists reason_codes text[] not null default '{}';
 -- An older version kept the verdicts in a table of marts, created by the gate; they move here once (the dbt view
 -- of the same name replaces that table at the next build).
 do $$

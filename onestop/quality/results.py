@@ -23,9 +23,14 @@ class Finding:
     def systems(self) -> set[str]:
         return {str(r["system_id"]) for r in self.rows if r.get("system_id")}
 
+    @property
+    def code(self) -> str:
+        """What failed, as a code the report words in Vietnamese: `suite.expectation`."""
+        return f"{self.suite}.{self.expectation}"
+
     def line(self) -> str:
         where = f" (systems: {', '.join(sorted(self.systems))})" if self.systems else ""
-        return f"{self.suite}.{self.expectation}: {self.description} observed {self.observed}{where}"
+        return f"{self.code}: {self.description} observed {self.observed}{where}"
 
 
 @dataclass

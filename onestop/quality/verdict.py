@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from onestop.quality.results import GateResult
 
+NOT_DELIVERED = "not_delivered"  # the system's extraction failed or never ran that night
+
 
 def write_verdict(conn, result: GateResult) -> None:
     """Record the night's verdict per system (the unit-months' completeness is a view over it)."""
@@ -19,16 +21,27 @@ def write_verdict(conn, result: GateResult) -> None:
     unattributed = [f for f in result.errors if not f.systems]
     rows = []
     for system in expected:
+        failed = [f for f in result.errors if system in f.systems] + unattributed
         reasons = [] if system in delivered else [f"not delivered: {missing_reasons.get(system, 'not run')}"]
-        reasons += [f.line() for f in result.errors if system in f.systems]
-        reasons += [f.line() for f in unattributed]
+        reasons += [f.line() for f in failed]
+        # The same, as codes the report words in Vietnamese (onestop/report/labels.py).
+        codes = ([] if system in delivered else [NOT_DELIVERED]) + [f.code for f in failed]
         rows.append(
-            (result.night.day, system, system in delivered, not reasons, reasons, result.run_id, result.marts_built)
+            (
+                result.night.day,
+                system,
+                system in delivered,
+                not reasons,
+                reasons,
+                list(dict.fromkeys(codes)),
+                result.run_id,
+                result.marts_built,
+            )
         )
     conn.execute("delete from audit.night_verdicts where night = %s", (result.night.day,))
     with conn.cursor() as cur:
         cur.executemany(
-            "insert into audit.night_verdicts (night, system_id, delivered, complete, reasons, gate_run_id,"
-            " marts_built) values (%s, %s, %s, %s, %s, %s, %s)",
+            "insert into audit.night_verdicts (night, system_id, delivered, complete, reasons, reason_codes,"
+            " gate_run_id, marts_built) values (%s, %s, %s, %s, %s, %s, %s, %s)",
             rows,
         )

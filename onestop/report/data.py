@@ -9,6 +9,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from onestop.night import previous_month
+from onestop.report.labels import NOT_JUDGED, completeness_reasons
 
 INDICATORS = ("2_1", "3_3", "3_6", "4_1", "4_2", "4_3", "5_2", "5_4")
 TREND_CODES = ("2_1", "4_1", "4_2", "5_2")  # on time, electronic result, digitized, feedback on time
@@ -25,6 +26,10 @@ class ReportData:
     completeness: list[dict]  # one row per unit: complete, nights, reasons
     trend: list[dict]  # month, rate per TREND_CODES, province-wide
     incomplete: list[dict] = field(default_factory=list)
+
+    def units_in_level(self, level: str) -> int:
+        """How many units a rank in `level` is out of (the N of "3/34")."""
+        return sum(1 for r in self.ranking if r["level"] == level)
 
     @property
     def is_complete(self) -> bool:
@@ -109,11 +114,11 @@ def load(conn: psycopg.Connection, month: date, view: str) -> ReportData:
         completeness=completeness,
         trend=trend,
     )
+    for row in completeness:
+        row["reasons_vi"] = completeness_reasons(row)
     data.incomplete = [c for c in completeness if not c["complete"]]
     if not completeness:
-        data.incomplete = [
-            {"unit_code": "*", "unit_name": None, "reasons": ["the quality gate has not judged this month"]}
-        ]
+        data.incomplete = [{"unit_code": "*", "unit_name": None, "reasons_vi": [NOT_JUDGED]}]
     return data
 
 

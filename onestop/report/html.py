@@ -6,6 +6,8 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
+from babel.numbers import format_decimal, format_percent
+
 from onestop.report.data import INDICATORS, TREND_CODES, ReportData
 from onestop.report.labels import (
     INDICATOR_NAMES,
@@ -18,6 +20,7 @@ from onestop.report.labels import (
     report_title,
 )
 
+LOCALE = "vi_VN"
 COLORS = ("#1f4e78", "#c55a11", "#548235", "#7030a0")
 STYLE = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 24px; color: #222; }
@@ -36,11 +39,13 @@ td.na { color: #7f7f7f; font-style: italic; }
 
 
 def _num(value, digits: int = 2) -> str:
-    return "" if value is None else f"{float(value):,.{digits}f}"
+    """A number as Vietnamese writes it: 1.234,56."""
+    return "" if value is None else format_decimal(value, format=f"#,##0.{'0' * digits}", locale=LOCALE)
 
 
 def _pct(value) -> str:
-    return "" if value is None else f"{float(value) * 100:.1f}%"
+    """A share as Vietnamese writes it: 85,3%."""
+    return "" if value is None else format_percent(value, format="#,##0.0%", locale=LOCALE)
 
 
 def _when(value) -> str:
@@ -127,7 +132,7 @@ def banner(data: ReportData) -> str:
     # The same system-night makes many units incomplete: say each reason once, with how many units it touches.
     touched: dict[str, set[str]] = {}
     for c in data.incomplete:
-        for reason in c.get("reasons") or []:
+        for reason in c.get("reasons_vi") or []:
             touched.setdefault(reason, set()).add(c["unit_code"])
     reasons = sorted(touched.items(), key=lambda item: (-len(item[1]), item[0]))
     items = "".join(f"<li>{escape(reason)} — {len(units)} đơn vị</li>" for reason, units in reasons[:12])
@@ -159,7 +164,7 @@ def render(data: ReportData) -> str:
         [
             [
                 LEVELS.get(r["level"], r["level"]),
-                r["rank_in_level"],
+                f"{r['rank_in_level']}/{data.units_in_level(r['level'])}",
                 r["unit_code"],
                 r["unit_name"],
                 _num(r["subtotal"]),

@@ -103,6 +103,9 @@ def ranking_sheet(ws, data: ReportData) -> None:
         for r in data.ranking
     ]
     _table(ws, 5, headers, rows)
+    # The rank stays a number (it sorts and filters) and reads "3/34": out of the units of its level.
+    for row, r in enumerate(data.ranking, start=6):
+        ws.cell(row=row, column=2).number_format = '0"/{}"'.format(data.units_in_level(r["level"]))
     if rows:
         chart = BarChart()
         chart.type, chart.style = "bar", 10
@@ -217,7 +220,7 @@ def completeness_sheet(ws, data: ReportData) -> None:
             "Có" if c.get("complete") else "Không",
             c.get("nights_in_month"),
             c.get("nights_complete"),
-            "; ".join(c.get("reasons") or []),
+            "; ".join(c.get("reasons_vi") or []),
         ]
         for c in (data.completeness or data.incomplete)
     ]

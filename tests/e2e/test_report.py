@@ -4,6 +4,7 @@ a month with a system down carries the incomplete banner."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -70,6 +71,10 @@ def test_the_workbook_equals_the_marts_and_the_ground_truth(reported, warehouse_
         ranks = [r[1] for r in ranking if r[0] == level]
         assert ranks == sorted(ranks)
     assert book[SHEETS[0]]["E6"].number_format == "0.00" and book[SHEETS[0]]["G6"].number_format == "0.0%"
+    # The rank reads "n/N" (N: the units of its level) and stays a number.
+    in_level = {level: sum(r[0] == level for r in ranking) for level in {r[0] for r in ranking}}
+    for row, (level, *_) in enumerate(ranking, start=6):
+        assert book[SHEETS[0]].cell(row=row, column=2).number_format == f'0"/{in_level[level]}"'
 
     indicators = rows_of(book[SHEETS[1]])
     headers = [c.value for c in book[SHEETS[1]][5]]
@@ -113,6 +118,13 @@ def test_the_html_renders_in_chromium_with_ranking_and_charts(reported, tmp_path
     assert "Xếp hạng tháng 07/2025" in dom and dom.count("<svg") == 2 and "<polyline" in dom
     assert 'id="incomplete"' not in dom
     assert "Số liệu chính thức — dữ liệu tính đến 23:59 ngày 31/07/2025." in dom and "tạm tính" not in dom
+    # Vietnamese numbers: a decimal comma ("47,75", "85,3%"), never a decimal point; ranks out of the level.
+    numbers = re.findall(r'<td class="n">([^<]*)</td>', dom)
+    cards = july["oracle"][(JULY, "as_was")].cards
+    assert any(re.fullmatch(r"\d+,\d{2}", n) for n in numbers) and any(re.fullmatch(r"\d+,\d%", n) for n in numbers)
+    assert not any(re.fullmatch(r"\d+\.\d{1,2}%?", n) for n in numbers)  # 1.234 is a thousands separator
+    ranks = [n for n in numbers if re.fullmatch(r"\d+/\d+", n)]
+    assert len(ranks) == len(cards) and {int(n.split("/")[0]) for n in ranks} == {c.rank for c in cards.values()}
     unreported = sum(card.numerator["4.3"] is None for card in july["oracle"][(JULY, "as_was")].cards.values())
     assert dom.count(f'<td class="na">{NOT_REPORTED}</td>') == unreported > 0
     png = screenshot(page, tmp_path / "july.png")
@@ -129,11 +141,15 @@ def test_a_month_with_a_system_down_shows_the_incomplete_banner(reported, tmp_pa
     dom = dump_dom(august.html)
     banner = dom[dom.find("<h1>") : dom.find("<h2>")]
     assert 'id="incomplete"' in banner and "Cảnh báo: dữ liệu chưa đầy đủ" in banner, banner
-    assert f"{DOWN} 2025-08-01" in banner, banner
+    # Why, in Vietnamese: the system, the night as Vietnamese writes dates, the reason in words (no English).
+    down = f"{DOWN} đêm 01/08/2025: hệ thống nguồn không gửi dữ liệu"
+    assert down in banner and "tháng chưa kết thúc" in banner, banner
+    assert "not delivered" not in banner and "the month is not over" not in banner, banner
     book = load_workbook(august.workbook)
     assert "chưa đầy đủ" in book[SHEETS[0]]["A4"].value
     reasons = {r[0]: r[5] for r in rows_of(book[SHEETS[4]])}
-    assert any(f"{DOWN} 2025-08-01" in (text or "") for text in reasons.values())
+    assert any(down in (text or "") for text in reasons.values())
+    assert not any("not delivered" in (text or "") for text in reasons.values())
     image = Image.open(screenshot(august.html, tmp_path / "august.png")).convert("RGB")
     banner_red = sum(count for count, rgb in image.getcolors(maxcolors=1 << 20) if rgb == (156, 0, 6))
     assert banner_red > 500, banner_red

@@ -11,9 +11,16 @@ CODES = {"2.1": "2_1", "3.3": "3_3", "3.6": "3_6", "4.1": "4_1", "4.2": "4_2", "
 
 
 def checksums(url: str) -> dict[str, tuple[int, str]]:
-    """Every marts table's rows and an ordered checksum of their content, less when and by which run it was built."""
+    """Every marts table's (and view's) rows and an ordered checksum of their content, less when and by which run
+    it was built."""
     with psycopg.connect(url) as conn:
-        tables = [t for (t,) in conn.execute("select tablename from pg_tables where schemaname = 'marts'")]
+        tables = [
+            t
+            for (t,) in conn.execute(
+                "select c.relname from pg_class as c join pg_namespace as n on n.oid = c.relnamespace"
+                " where n.nspname = 'marts' and c.relkind in ('r', 'v')"
+            )
+        ]
         return {
             table: conn.execute(
                 f"select count(*), md5(coalesce(string_agg(r, '|' order by r), '')) from ("

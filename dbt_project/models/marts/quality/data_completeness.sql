@@ -34,7 +34,11 @@ night_status as (
                 when expected.system_id = any(nights.delivered) then '{}'::text[]
                 else array[coalesce(nights.reasons ->> expected.system_id, 'not delivered')]
             end
-        ) as reasons
+        ) as reasons,
+        coalesce(
+            verdicts.reason_codes,
+            case when expected.system_id = any(nights.delivered) then '{}'::text[] else array['not_delivered'] end
+        ) as reason_codes
     from nights
     cross join lateral unnest(nights.expected) as expected (system_id)
     left join verdicts
@@ -99,6 +103,13 @@ day_status as (
             held.system_id || ' ' || days.day || ': '
             || coalesce(array_to_string(night_status.reasons, '; '), 'no extraction recorded')
         ) filter (where night_status.complete is not true and days.day <= span.last_night) as reasons,
+        jsonb_agg(
+            jsonb_build_object(
+                'system_id', held.system_id,
+                'night', days.day,
+                'codes', coalesce(to_jsonb(night_status.reason_codes), '["no_extraction"]'::jsonb)
+            )
+        ) filter (where night_status.complete is not true and days.day <= span.last_night) as problems,
         days.day > max(span.last_night) as not_yet
     from days
     cross join span
@@ -116,19 +127,51 @@ day_status as (
         on held.system_id = night_status.system_id
         and greatest(days.day, span.first_night) = night_status.night
     group by days.view, days.month_start, days.unit_code, days.day
+),
+
+month_problems as (
+    select
+        day_status.view,
+        day_status.month_start,
+        day_status.unit_code,
+        jsonb_agg(day_problems.problem order by day_problems.problem ->> 'night', day_problems.problem ->> 'system_id')
+            as problems
+    from day_status
+    cross join lateral jsonb_array_elements(day_status.problems) as day_problems (problem)
+    group by day_status.view, day_status.month_start, day_status.unit_code
+),
+
+months as (
+    select
+        day_status.view,
+        day_status.month_start,
+        day_status.unit_code,
+        -- Days, not rows: a day with several systems' reasons is one row per reason here.
+        count(distinct day_status.day)::integer as nights_in_month,
+        (count(distinct day_status.day) filter (where day_status.complete and not day_status.not_yet))::integer
+            as nights_complete,
+        bool_and(day_status.complete and not day_status.not_yet) as complete,
+        bool_or(day_status.not_yet) as month_in_progress,
+        coalesce(array_agg(day_reasons.reason) filter (where day_reasons.reason is not null), '{}')
+        || case when bool_or(day_status.not_yet) then array['the month is not over'] else '{}'::text[] end
+            as reasons
+    from day_status
+    left join lateral unnest(day_status.reasons) as day_reasons (reason) on true
+    group by day_status.view, day_status.month_start, day_status.unit_code
 )
 
 select
-    day_status.view,
-    day_status.month_start,
-    day_status.unit_code,
-    -- Days, not rows: a day with several systems' reasons is one row per reason here.
-    count(distinct day_status.day)::integer as nights_in_month,
-    (count(distinct day_status.day) filter (where day_status.complete and not day_status.not_yet))::integer
-        as nights_complete,
-    bool_and(day_status.complete and not day_status.not_yet) as complete,
-    coalesce(array_agg(day_reasons.reason) filter (where day_reasons.reason is not null), '{}')
-    || case when bool_or(day_status.not_yet) then array['the month is not over'] else '{}'::text[] end as reasons
-from day_status
-left join lateral unnest(day_status.reasons) as day_reasons (reason) on true
-group by day_status.view, day_status.month_start, day_status.unit_code
+    months.view,
+    months.month_start,
+    months.unit_code,
+    months.nights_in_month,
+    months.nights_complete,
+    months.complete,
+    months.month_in_progress,
+    months.reasons,
+    coalesce(month_problems.problems, '[]'::jsonb) as problems
+from months
+left join month_problems
+    on months.view = month_problems.view
+    and months.month_start = month_problems.month_start
+    and months.unit_code = month_problems.unit_code

@@ -14,6 +14,7 @@ select
     verdicts.delivered,
     verdicts.complete,
     verdicts.reasons,
+    verdicts.reason_codes,
     verdicts.marts_built,
     verdicts.gate_run_id,
     verdicts.checked_at
