@@ -48,28 +48,42 @@ returning i.position, i.record_key, o.owner, i.payload
 # reads as "every version of that key and change time landed before me no longer stands". Not for a file with
 # quarantined rows: a row that cannot be read is not a row the system took back.
 RETRACTED = "retracted"
-RETRACT = """
+
+
+def taken_back(table: str, version: str) -> str:
+    """SQL: the version aliased `version` of `table` was taken back by a retraction mark landed after it (the one
+    rule landing, retention and dbt's `standing_csv_versions` apply)."""
+    return (
+        f"exists (select 1 from {table} as mark where mark.system_id = {version}.system_id"
+        f" and mark.record_key = {version}.record_key and mark.changed_at = {version}.changed_at"
+        f" and mark.checksum = '{RETRACTED}' and mark.extracted_at > {version}.extracted_at)"
+    )
+
+
+def retract_sql(table: str) -> str:
+    """Marks for the rows of an earlier version of a file that the version read now no longer holds."""
+    return f"""
 insert into {table} (system_id, kind, batch_id, interval_start, interval_end, extracted_at, record_key, changed_at,
     checksum, payload)
 select distinct on (r.record_key, r.changed_at) r.system_id, r.kind, %(batch)s, %(interval)s, %(interval_end)s,
-    %(extracted_at)s, r.record_key, r.changed_at, '{retracted}',
+    %(extracted_at)s, r.record_key, r.changed_at, '{RETRACTED}',
     jsonb_build_object('_file', r.payload ->> '_file', '_retracted_by', %(checksum)s::text)
 from {table} as r
-where r.system_id = %(system)s and r.checksum <> '{retracted}' and r.payload ->> '_file' = %(file)s
+where r.system_id = %(system)s and r.checksum <> '{RETRACTED}' and r.payload ->> '_file' = %(file)s
     and r.record_key not in (select i.record_key from incoming as i where i.entity = %(entity)s
         and i.position like %(lines)s)
-    and not exists (select 1 from {table} as t where t.system_id = r.system_id and t.record_key = r.record_key
-        and t.changed_at = r.changed_at and t.checksum = '{retracted}' and t.extracted_at > r.extracted_at)
+    and not {taken_back(table, "r")}
 order by r.record_key, r.changed_at
 """
-# A version already landed is not landed again, unless a retraction took it back since (the row is in the file
-# again, as it was).
-STANDING = """
-select 1 from {table} r where r.record_key = i.record_key and r.changed_at = i.changed_at and r.checksum = i.checksum
-    and r.system_id = %s
-    and not exists (select 1 from {table} t where t.system_id = r.system_id and t.record_key = r.record_key
-        and t.changed_at = r.changed_at and t.checksum = '{retracted}' and t.extracted_at > r.extracted_at)
-"""
+
+
+def standing_sql(table: str) -> str:
+    """A version already landed is not landed again, unless a retraction took it back since (the row is in the
+    file again, as it was)."""
+    return (
+        f"select 1 from {table} r where r.record_key = i.record_key and r.changed_at = i.changed_at"
+        f" and r.checksum = i.checksum and r.system_id = %s and not {taken_back(table, 'r')}"
+    )
 
 
 @dataclass
@@ -197,7 +211,7 @@ class Landing:
         )
 
     def _retract(self, conn, source, quarantined, batch_id: str, extracted_at: datetime, earlier: set[str]) -> int:
-        """Retract what an earlier version of a file read now held and this version does not (`RETRACT`)."""
+        """Retract what an earlier version of a file read now held and this version does not (`retract_sql`)."""
         damaged = {row[4].split(" line ", 1)[0] for row in quarantined}
         retracted = 0
         for name, checksum in getattr(source, "files", []):
@@ -206,7 +220,7 @@ class Landing:
                 continue
             table = RAW_TABLES[entity]
             retracted += conn.execute(
-                RETRACT.format(table=table, retracted=RETRACTED),
+                retract_sql(table),
                 {
                     "batch": batch_id,
                     "interval": self.interval_start,
@@ -338,7 +352,7 @@ class Landing:
                     select %s, %s, %s, %s, %s, %s, i.record_key, i.changed_at, i.checksum, i.payload::jsonb
                     from (select distinct on (record_key, changed_at) * from incoming where entity = %s
                           order by record_key, changed_at, seq desc) i
-                    where not exists ({STANDING.format(table=table, retracted=RETRACTED)})""",
+                    where not exists ({standing_sql(table)})""",
                 (system.id, system.kind, batch_id, interval, self.interval_end, extracted_at, entity, system.id),
             ).rowcount
             outcome.rows_landed += landed

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 import psycopg
 
-from onestop.extract.landing import RAW_TABLES, RETRACTED
+from onestop.extract.landing import RAW_TABLES, RETRACTED, taken_back
 
 
 def purge(
@@ -35,10 +35,7 @@ def purge(
                         select 1 from {table} newer where newer.system_id = old.system_id
                         and newer.record_key = old.record_key and (newer.changed_at, newer.extracted_at)
                             > (old.changed_at, old.extracted_at)
-                        and newer.checksum <> '{RETRACTED}' and not exists (
-                            select 1 from {table} t where t.system_id = newer.system_id
-                            and t.record_key = newer.record_key and t.changed_at = newer.changed_at
-                            and t.checksum = '{RETRACTED}' and t.extracted_at > newer.extracted_at))""",
+                        and newer.checksum <> '{RETRACTED}' and not {taken_back(table, "newer")})""",
                 (superseded_before,),
             ).rowcount
             removed[f"{entity}: expired records"] = conn.execute(
