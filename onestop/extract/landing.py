@@ -235,24 +235,22 @@ class Landing:
             ).rowcount
         return retracted
 
-    def _loaded_files(self, conn: psycopg.Connection) -> dict[str, str]:
+    def _csv_files(self, conn: psycopg.Connection) -> tuple[dict[str, str], set[str]]:
+        """A csv_drop system's files already landed, in one read: what other nights landed (name -> checksum, the
+        latest landing winning; an unchanged file is not read again) and every name landed before (a file read
+        again is a re-export: what it no longer holds is taken back)."""
         rows = conn.execute(
-            "select file_name, checksum from audit.csv_files where system_id = %s and interval_start <> %s"
-            " order by loaded_at",
-            (self.system.id, self.interval_start),
+            "select file_name, checksum, interval_start from audit.csv_files where system_id = %s order by loaded_at",
+            (self.system.id,),
         ).fetchall()
-        return dict(rows)
+        loaded = {name: checksum for name, checksum, interval in rows if interval != self.interval_start}
+        return loaded, {name for name, _, _ in rows}
 
     def _land(self, conn: psycopg.Connection, outcome: Outcome) -> None:
         system, interval = self.system, self.interval_start
         batch_id = f"{system.id}-{interval:%Y%m%d}-r{outcome.run_id}"
         outcome.window = self._window(conn)
-        earlier_files = {
-            name
-            for (name,) in conn.execute(
-                "select distinct file_name from audit.csv_files where system_id = %s", (system.id,)
-            ).fetchall()
-        }
+        loaded_files, earlier_files = self._csv_files(conn) if system.kind == "csv_drop" else (None, set())
         for table in ("audit.quarantine", "audit.csv_files"):
             conn.execute(f"delete from {table} where system_id = %s and interval_start = %s", (system.id, interval))
         began = time.perf_counter()
@@ -261,7 +259,7 @@ class Landing:
             window_start=outcome.window[0],
             window_end=outcome.window[1],
             night=self.night,
-            loaded_files=self._loaded_files(conn) if system.kind == "csv_drop" else None,
+            loaded_files=loaded_files,
         )
         outcome.source_seconds += time.perf_counter() - began  # connecting (and resolving the connection) counts
         conn.execute(INCOMING)
