@@ -60,8 +60,10 @@ system-packages:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
+# Two workers, each with its own embedded warehouse (one when ONESTOP_WAREHOUSE_URL names a single server):
+# tests/conftest.py.
 test: install system-packages
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n auto
 
 test-fast: $(VENV)/.synced
 	$(VENV)/bin/pytest tests/unit

@@ -16,14 +16,14 @@ from pathlib import Path
 from bench.measure import run
 from onestop import local, warehouse
 from onestop.settings import state_dir
-from onestop.transform import DBT_PROJECT
+from onestop.transform import dbt_target
 
 RESULTS_JSON = state_dir() / "bench" / "results.json"
 
 
 def model_times() -> dict:
     """Seconds per model and for all tests together, from the last dbt command's run results."""
-    results = json.loads((DBT_PROJECT / "target" / "run_results.json").read_text())["results"]
+    results = json.loads((dbt_target() / "run_results.json").read_text())["results"]
     models = {
         r["unique_id"].split(".")[-1]: r["execution_time"] for r in results if r["unique_id"].startswith("model.")
     }

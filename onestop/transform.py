@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from onestop.settings import PROJECT_ROOT, QUIET_ENV, settings
@@ -33,6 +34,12 @@ def dbt_env(url: str | None = None) -> dict[str, str]:
         "DBT_INDIRECT_SELECTION": "buildable",
         "DBT_PROJECT_DIR": str(DBT_PROJECT),
     }
+
+
+def dbt_target() -> Path:
+    """Where dbt writes its artifacts (run results, catalog): `DBT_TARGET_PATH` when set (each test worker has its
+    own, beside its own warehouse), else the project's `target/`, which also holds the manifest the DAG renders."""
+    return Path(os.environ.get("DBT_TARGET_PATH") or DBT_PROJECT / "target")
 
 
 def dbt_executable() -> str:

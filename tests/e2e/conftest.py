@@ -32,8 +32,15 @@ def pytest_configure(config: pytest.Config) -> None:
     from onestop.local.airflow_env import apply_airflow_environment
     from onestop.warehouse import bootstrap
 
+    if config.getoption("numprocesses", None) and not hasattr(config, "workerinput"):
+        return  # pytest-xdist's controller: the workers start their own
+    if EXTERNAL_URL and os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") != "1":
+        raise pytest.UsageError(f"{WAREHOUSE_URL_VAR} names one warehouse: run the tests on one worker (-n 1)")
     state = Path(tempfile.mkdtemp(prefix="onestop-test-"))
     os.environ[STATE_DIR_VAR] = str(state)
+    # dbt's artifacts and logs beside this worker's warehouse, not in the project another worker also builds from.
+    os.environ["DBT_TARGET_PATH"] = str(state / "dbt-target")
+    os.environ["DBT_LOG_PATH"] = str(state / "dbt-logs")
     # Airflow's api-server, when a test starts one, on a port of its own (never a UI already on 8080).
     os.environ.setdefault("ONESTOP_AIRFLOW_PORT", str(_free_port()))
     server = None if EXTERNAL_URL else local.embedded()

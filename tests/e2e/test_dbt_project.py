@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from onestop.transform import DBT_PROJECT, run_dbt
+from onestop.transform import dbt_target, run_dbt
 
 
 def test_unit_tests_pass_and_docs_generate(warehouse_url) -> None:
@@ -13,7 +13,7 @@ def test_unit_tests_pass_and_docs_generate(warehouse_url) -> None:
     run_dbt("build", "--empty", "--exclude", "test_type:unit", "test_type:data", url=warehouse_url)
     result = run_dbt("test", "--select", "test_type:unit", url=warehouse_url, check=False)
     assert result.returncode == 0
-    run_results = json.loads((DBT_PROJECT / "target" / "run_results.json").read_text())
+    run_results = json.loads((dbt_target() / "run_results.json").read_text())
     passed = {r["unique_id"].rsplit(".", 1)[-1] for r in run_results["results"] if r["status"] == "pass"}
     assert {
         "lifecycle_clock_start_due_and_end_of_processing",
@@ -25,8 +25,8 @@ def test_unit_tests_pass_and_docs_generate(warehouse_url) -> None:
     } <= passed, passed
 
     run_dbt("docs", "generate", url=warehouse_url)
-    catalog = json.loads((DBT_PROJECT / "target" / "catalog.json").read_text())
-    manifest = json.loads((DBT_PROJECT / "target" / "manifest.json").read_text())
+    catalog = json.loads((dbt_target() / "catalog.json").read_text())
+    manifest = json.loads((dbt_target() / "manifest.json").read_text())
     assert "model.onestop.fct_unit_month_scorecard" in catalog["nodes"]
     assert {"exposure.onestop.monthly_emulation_report", "exposure.onestop.bi_timeliness_dashboards"} <= set(
         manifest["exposures"]
