@@ -14,7 +14,7 @@ export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help install dbt-manifest system-packages demo test test-fast lint ui bench clean warehouse-stop
+.PHONY: help install bi-env dbt-manifest system-packages demo test test-fast lint ui bi bench clean warehouse-stop
 
 help:
 	@echo "make demo   the main job on the embedded warehouse, end to end"
@@ -22,6 +22,7 @@ help:
 	@echo "make test-fast  the unit tests alone (seconds; no warehouse, Airflow or simulator)"
 	@echo "make lint   ruff and sqlfluff"
 	@echo "make ui     Airflow's UI on the embedded warehouse"
+	@echo "make bi     Superset's dashboard on the demo's marts (run make demo first)"
 	@echo "make bench  benchmarks at province scale (bench/RESULTS.md)"
 
 $(CURDIR)/.tools/bin/uv:
@@ -33,6 +34,14 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	@touch $@
 
 install: $(VENV)/.synced dbt-manifest
+
+# Apache Superset in an environment of its own (its pins fight Airflow's), from its own lock.
+SUPERSET_VENV := bi/superset/.venv
+$(SUPERSET_VENV)/.synced: bi/superset/pyproject.toml bi/superset/uv.lock | $(UV)
+	$(UV) sync --project bi/superset --frozen --quiet
+	@touch $@
+
+bi-env: $(SUPERSET_VENV)/.synced
 
 # The manifest Cosmos renders the nightly DAG's dbt tasks from (built ahead, never at DAG parse time).
 DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/seeds dbt_project/tests -type f 2>/dev/null) dbt_project/dbt_project.yml
@@ -62,7 +71,7 @@ system-packages:
 
 # Two workers, each with its own embedded warehouse (one when ONESTOP_WAREHOUSE_URL names a single server):
 # tests/conftest.py.
-test: install system-packages
+test: install bi-env system-packages
 	$(VENV)/bin/pytest -n auto
 
 test-fast: $(VENV)/.synced
@@ -70,7 +79,7 @@ test-fast: $(VENV)/.synced
 
 # Python with ruff; the dbt models with sqlfluff's dbt templater (.sqlfluff), which compiles them against a
 # warehouse (the embedded one, started for the lint and stopped after it).
-PY_CODE := onestop simulator dags tests bench
+PY_CODE := onestop simulator dags tests bench bi
 lint: install
 	$(VENV)/bin/ruff check $(PY_CODE)
 	$(VENV)/bin/ruff format --check $(PY_CODE)
@@ -78,6 +87,9 @@ lint: install
 
 ui: install
 	$(VENV)/bin/onestop ui
+
+bi: install bi-env
+	$(VENV)/bin/onestop bi
 
 bench: install
 	$(PY) -m bench.run --demo
@@ -87,4 +99,4 @@ warehouse-stop:
 	-$(VENV)/bin/onestop warehouse stop
 
 clean: warehouse-stop
-	rm -rf .onestop dbt_project/target dbt_project/logs
+	rm -rf .onestop dbt_project/target dbt_project/logs $(SUPERSET_VENV)

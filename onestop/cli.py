@@ -164,6 +164,17 @@ def _gate(args: argparse.Namespace) -> int:
     return 0 if result.passed else 1
 
 
+def _sigterm_as_ctrl_c() -> None:
+    """A closed terminal or a process manager stops us with SIGTERM: unwind as Ctrl-C does, so every service this
+    command started (in sessions of their own, which the signal does not reach) is stopped too."""
+    import signal
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def _ui(args: argparse.Namespace) -> int:
     """Airflow's own UI on the embedded warehouse, with the demo's runs: api-server, scheduler, dag-processor."""
     import time
@@ -174,10 +185,37 @@ def _ui(args: argparse.Namespace) -> int:
 
     local.init_warehouse()  # idempotent: the roles' logins the tasks use exist before Airflow starts
     apply_airflow_environment()
+    _sigterm_as_ctrl_c()
     with AirflowServices() as services:
         print(f"Airflow UI: {services.base_url}  (logs in {services.log_dir}); Ctrl-C stops it", flush=True)
         try:
             while all(p.poll() is None for p in services.processes.values()):
+                time.sleep(2)
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+def _bi(args: argparse.Namespace) -> int:
+    """Superset on the warehouse's marts as onestop_bi, with the dashboard provisioned from bi/superset/assets/."""
+    import time
+
+    from onestop import local
+    from onestop.local.superset import ADMIN, Superset
+
+    local.use_embedded()
+    superset = Superset(port=args.port)
+    started = time.monotonic()
+    superset.provision()
+    _sigterm_as_ctrl_c()
+    with superset:
+        print(
+            f"Superset: {superset.dashboard_url}  (user {ADMIN}, password in {superset.state / 'admin_password'};"
+            f" ready in {time.monotonic() - started:.0f} s; logs in {superset.state}); Ctrl-C stops it",
+            flush=True,
+        )
+        try:
+            while superset.server is not None and superset.server.poll() is None:
                 time.sleep(2)
         except KeyboardInterrupt:
             pass
@@ -273,6 +311,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     ui = commands.add_parser("ui", help="Airflow's UI (api-server, scheduler, dag-processor) on the warehouse")
     ui.set_defaults(func=_ui)
+
+    bi = commands.add_parser("bi", help="Superset's dashboard on the marts (its environment: `make bi`)")
+    bi.add_argument("--port", type=int, default=8088, help="the port on 127.0.0.1 (default 8088)")
+    bi.set_defaults(func=_bi)
 
     demo = commands.add_parser("demo", help="the main job on the embedded default, end to end")
     demo.add_argument(

@@ -60,6 +60,8 @@ ONLINE_PAYMENT = {  # DuocThanhToanTrucTuyen
     1: "Thanh toán trên Cổng Dịch vụ công quốc gia",
     2: "Thanh toán qua nền tảng thanh toán của tỉnh",
 }
+# Unit levels (`level` of dim_unit and the scorecard) and their Vietnamese names (seed `unit_levels`).
+UNIT_LEVELS = {"province": "Cấp tỉnh", "department": "Sở, ngành", "district": "Cấp huyện", "commune": "Cấp xã"}
 # Every code the marts carry, with the Vietnamese name BI tools show for it (seed `code_labels`, checked against
 # this): `status_code` (the ten national codes), `channel`, feedback's `status_code` and `category`,
 # `applicant_type`, `paid_online`.

@@ -14,6 +14,7 @@ for _key, _value in QUIET_ENV.items():
 # database. A module's tests stay on one worker (their module fixtures are built once); so do the modules that share
 # a session-scoped province, which is built once per worker that asks for it.
 SHARED_FIXTURE_MODULES = {
+    "tests/e2e/test_bi.py": "reported",
     "tests/e2e/test_privacy.py": "reported",
     "tests/e2e/test_report.py": "reported",
     "tests/e2e/test_modes.py": "small_province",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from onestop.vocabulary import UNIT_LEVELS
+
 INDICATOR_NAMES = {
     "2_1": "2.1 Giải quyết đúng hạn",
     "3_3": "3.3 Tiếp nhận trực tuyến",
@@ -20,7 +22,7 @@ TREND_NAMES = {
     "4_2": "Số hóa",
     "5_2": "PAKN đúng hạn",
 }
-LEVELS = {"province": "Cấp tỉnh", "department": "Sở, ngành", "district": "Cấp huyện", "commune": "Cấp xã"}
+LEVELS = UNIT_LEVELS
 VIEW_NAMES = {"as_was": "đơn vị theo địa giới tại tháng báo cáo", "as_is": "đơn vị theo địa giới hiện nay"}
 
 

@@ -16,6 +16,7 @@ import psycopg
 import pytest
 
 from onestop.settings import QUIET_ENV, STATE_DIR_VAR, WAREHOUSE_URL_VAR
+from tests.e2e.helpers.net import free_port
 
 for _key, _value in QUIET_ENV.items():
     os.environ.setdefault(_key, _value)
@@ -42,7 +43,7 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["DBT_TARGET_PATH"] = str(state / "dbt-target")
     os.environ["DBT_LOG_PATH"] = str(state / "dbt-logs")
     # Airflow's api-server, when a test starts one, on a port of its own (never a UI already on 8080).
-    os.environ.setdefault("ONESTOP_AIRFLOW_PORT", str(_free_port()))
+    os.environ.setdefault("ONESTOP_AIRFLOW_PORT", str(free_port()))
     server = None if EXTERNAL_URL else local.embedded()
     url = EXTERNAL_URL or server.start().url(warehouse.WAREHOUSE_DB)
     os.environ[WAREHOUSE_URL_VAR] = url
@@ -50,14 +51,6 @@ def pytest_configure(config: pytest.Config) -> None:
     apply_airflow_environment(url)
     os.environ.setdefault("ONESTOP_TASK_RETRIES", "0")  # tests see failures at once; retries are configuration
     _SESSION.update(state=state, server=server, url=url)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

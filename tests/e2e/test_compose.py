@@ -123,6 +123,14 @@ def test_metabase_reads_the_marts_as_the_bi_role() -> None:
     script = (ROOT / "deploy" / "metabase-setup.sh").read_text()
     assert '\\"user\\": \\"$WAREHOUSE_USER\\"' in script
     assert "marts" in script
+    # Its own state in PostgreSQL under a login of its own, created at the server's first start; a pinned image.
+    metabase = SERVICES["metabase"]
+    assert re.fullmatch(r"metabase/metabase:v\d+\.\d+\.\d+(\.\d+)?", metabase["image"]), metabase["image"]
+    assert metabase["environment"]["MB_DB_TYPE"] == "postgres" and "MB_DB_FILE" not in metabase["environment"]
+    assert metabase["environment"]["MB_DB_USER"] == "metabase"
+    assert "./deploy/postgres-init:/docker-entrypoint-initdb.d:ro" in SERVICES["postgres"]["volumes"]
+    init = (ROOT / "deploy" / "postgres-init" / "10-metabase.sh").read_text()
+    assert "create role metabase login" in init and "create database metabase owner metabase" in init
 
 
 def _secrets_of(service: dict) -> set[str]:

@@ -18,16 +18,11 @@ from onestop.local.services import AirflowServices
 from onestop.warehouse import airflow_db_url
 from simulator.server import Servers
 from tests.e2e.helpers.airflow_cli import WORKER_NAME_VAR, airflow, backfill_landing
+from tests.e2e.helpers.net import free_port
 from tests.e2e.helpers.nightly import point_airflow_at, province_with_empty_landing
 
 WORKERS = ("onestop-w1", "onestop-w2")
 RUN_ID = "backfill__2025-09-21T01:00:00+07:00"  # this test's run (the session's Airflow database has others)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from onestop.vocabulary import (
     ONEGATE_FEEDBACK_STATUS,
     ONEGATE_STATUS,
     REPORTED_INDICATORS,
+    UNIT_LEVELS,
 )
 from simulator import holiday_seed
 
@@ -61,6 +62,11 @@ def test_code_labels_follow_the_contract_vocabulary() -> None:
         (code_set, code): label for code_set, labels in CODE_LABELS.items() for code, label in labels.items()
     }
     assert len(rows) == sum(len(labels) for labels in CODE_LABELS.values())  # no code twice
+
+
+def test_unit_levels_are_named_as_the_vocabulary_names_them() -> None:
+    with open(SEEDS / "unit_levels.csv", encoding="utf-8") as handle:
+        assert {r["level"]: r["level_name"] for r in csv.DictReader(handle)} == UNIT_LEVELS
 
 
 def test_indicator_rules_add_up_to_the_56_points_and_carry_the_reports_names() -> None:
