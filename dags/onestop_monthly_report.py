@@ -53,6 +53,7 @@ def onestop_monthly_report():
             "verdict": report.verdict,
             "xlsx": str(report.workbook),
             "html": str(report.html),
+            "pdf": str(report.pdf) if report.pdf else None,
         }
 
     month_judged() >> build_report.expand(view=["as_was", "as_is"])

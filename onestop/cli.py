@@ -150,7 +150,7 @@ def _report(args: argparse.Namespace) -> int:
 
     report = build(args.month, "as_is" if args.as_is else "as_was")
     print(f"{report.month:%Y-%m} ({report.view}): {report.units} units, data {report.verdict}")
-    print(f"  workbook: {report.workbook}\n  HTML:     {report.html}")
+    print(f"  workbook: {report.workbook}\n  HTML:     {report.html}\n  PDF:      {report.pdf or 'none (no Chromium)'}")
     return 0
 
 

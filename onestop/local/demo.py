@@ -1,9 +1,10 @@
 """`make demo`: the main job on the embedded default, phase by phase, with a summary at the end.
 
-Start the warehouse, bootstrap it, generate the demo province up to yesterday (its nine simulated systems of
-three kinds), run the real nightly DAG through Airflow for the initial load and then for one ordinary night
-(extraction, dbt through Cosmos, the quality gate), run the monthly report DAG for the last complete month, and
-say what landed and where to look. A second run reuses the warehouse, the province and Airflow's database.
+Start the warehouse, bootstrap it, generate the demo province (its nine simulated systems of three kinds) over a
+window pinned to span the 2025 restructuring, run the real nightly DAG through Airflow for the initial load and
+then for one ordinary night (extraction, dbt through Cosmos, the quality gate), build the monthly report of the last
+month and of June 2025 (as was: the former districts and communes; as is: their successors), and say what landed
+and where to look. A second run reuses the warehouse, the province and Airflow's database.
 """
 
 from __future__ import annotations
@@ -12,14 +13,20 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import psycopg
 
 from onestop import local, warehouse
 from onestop.local.airflow_env import apply_airflow_environment
-from onestop.night import LOCAL_TZ, Night, previous_month
+from onestop.night import Night
 from onestop.settings import settings
+
+# The demo's window, pinned (not moving with the clock) so that it spans the restructuring of 1 July 2025: as was,
+# June ranks the units that existed then; as is, the same month rolls up to today's communes.
+DEMO_START = date(2025, 4, 1)
+DEMO_LAST_NIGHT = date(2025, 10, 31)
+REPORT_MONTHS = (date(2025, 10, 1), date(2025, 6, 1))  # the last month, and the last month before 1 July 2025
 
 
 def phase(title: str, action: Callable[[], list[str]]) -> list[str]:
@@ -49,18 +56,19 @@ def _migrate_airflow() -> list[str]:
     ]
 
 
-def _province(today: date):
+def _province():
+    from onestop.local.reset import empty_warehouse
     from simulator.simulation import Simulation
 
     sim = Simulation()
-    initial = today - timedelta(days=2)
+    initial = DEMO_LAST_NIGHT - timedelta(days=1)
     lines = []
-    if sim.state is None or sim.state.preset != "demo":
-        start = Night(initial).month
-        for _ in range(4):  # four months of history before the month of the initial load
-            start = previous_month(start)
-        sim.generate(start, initial, preset="demo")
-        lines.append(f"generated the demo province from {start} to {initial} ({sim.folder})")
+    if sim.state is None or sim.state.preset != "demo" or sim.state.start != DEMO_START.isoformat():
+        if sim.state is not None:  # a province of another window (an older demo): its landing must not stay
+            empty_warehouse(warehouse.warehouse_url())
+            lines.append("emptied the warehouse of an earlier demo province")
+        sim.generate(DEMO_START, initial, preset="demo")
+        lines.append(f"generated the demo province from {DEMO_START} to {initial} ({sim.folder})")
     else:
         lines.append(f"reusing the demo province ({sim.folder}), standing at {sim.current}")
     kinds = {}
@@ -76,19 +84,19 @@ def _run_night(night: date, full_refresh: bool = False) -> list[str]:
     return run_night(Night(night), {"full_refresh": full_refresh})[1]
 
 
-def _monthly_report(today: date) -> list[str]:
+def _monthly_report() -> list[str]:
     """The last complete month's report, both views, as the monthly DAG's `build_report` tasks make it (the DAG
     itself, with its wait for the gate, is exercised by the tests)."""
     from onestop.report.build import build
 
-    month = previous_month(Night(today).month)
     lines = []
-    for view in ("as_was", "as_is"):
+    for month, view in ((m, v) for m in REPORT_MONTHS for v in ("as_was", "as_is")):
         report = build(month, view)
         lines += [
             f"{month:%m/%Y} {view}: {report.units} units, data {report.verdict}",
             f"  {report.workbook}",
             f"  {report.html}",
+            *([f"  {report.pdf}"] if report.pdf else []),
         ]
     return lines
 
@@ -100,9 +108,12 @@ def _summary() -> list[str]:
         feedback = conn.execute("select count(distinct record_key) from raw.feedback_records").fetchone()[0]
         systems = conn.execute("select count(distinct system_id) from raw.dossier_records").fetchone()[0]
         nights = conn.execute("select count(*), count(*) filter (where complete) from audit.nights").fetchone()
-        month = conn.execute(
-            "select (date_trunc('month', observed_at) - interval '1 month')::date from staging.int_observation"
-        ).fetchone()[0]
+        month = conn.execute("select max(month_start) from marts.fct_unit_month_scorecard where is_final").fetchone()[0]
+        restructured = conn.execute(
+            "select view, level, count(*) from marts.fct_unit_month_scorecard where month_start = %s"
+            " group by 1, 2 order by 1 desc, 2",
+            (REPORT_MONTHS[1],),
+        ).fetchall()
         ranked = conn.execute(
             "select s.rank_in_level, u.unit_name, round(s.subtotal, 2), s.max_points"
             " from marts.fct_unit_month_scorecard s join marts.dim_unit u using (unit_code)"
@@ -121,6 +132,13 @@ def _summary() -> list[str]:
         f"nights recorded: {nights[0]} ({nights[1]} complete)",
         f"gate verdict {month:%m/%Y}: {completeness[0]} of {completeness[1]} unit-months complete",
     ]
+    by_view = {
+        view: ", ".join(f"{n} {level}s" for v, level, n in restructured if v == view) for view in ("as_was", "as_is")
+    }
+    lines.append(
+        f"restructuring: {REPORT_MONTHS[1]:%m/%Y} ranks, as was, {by_view['as_was']} (the units of the month);"
+        f" as is, {by_view['as_is']} (their successors since 1 July 2025)"
+    )
     if ranked:
         lines.append(f"scorecard {month:%m/%Y}, communes and wards, top and bottom of {len(ranked)}:")
         for row in [*ranked[:3], None, *ranked[-3:]]:
@@ -142,7 +160,6 @@ def run_demo(external_warehouse: bool = False) -> int:
         print(REFUSAL.format(where=warehouse.warehouse_url().split("@")[-1]), file=sys.stderr)
         return 2
     started = time.monotonic()
-    today = datetime.now(LOCAL_TZ).date()
     phase("warehouse", _start_warehouse)
     phase("bootstrap (sql/)", local.init_warehouse)
     apply_airflow_environment()
@@ -153,7 +170,7 @@ def run_demo(external_warehouse: bool = False) -> int:
     holder = {}
 
     def province() -> list[str]:
-        holder["sim"], lines = _province(today)
+        holder["sim"], lines = _province()
         return lines
 
     phase("demo province (simulated systems)", province)
@@ -163,15 +180,14 @@ def run_demo(external_warehouse: bool = False) -> int:
     with Servers(sim):
         os.environ["ONESTOP_REGISTRY"] = str(sim.registry_path)
         os.environ.update(sim.connections())
-        initial = today - timedelta(days=2)
+        initial = DEMO_LAST_NIGHT - timedelta(days=1)
         # The first night rebuilds the marts whole: a demo state kept from an older version of the models is
         # brought up to date (the ordinary night after it is incremental).
         phase(f"nightly DAG, initial load (night of {initial})", lambda: _run_night(initial, full_refresh=True))
-        yesterday = today - timedelta(days=1)
-        if sim.current is None or sim.current < yesterday:
-            sim.advance(yesterday)
-        phase(f"nightly DAG, an ordinary night ({yesterday})", lambda: _run_night(yesterday))
-    phase("monthly report (last complete month)", lambda: _monthly_report(today))
+        if sim.current is None or sim.current < DEMO_LAST_NIGHT:
+            sim.advance(DEMO_LAST_NIGHT)
+        phase(f"nightly DAG, an ordinary night ({DEMO_LAST_NIGHT})", lambda: _run_night(DEMO_LAST_NIGHT))
+    phase("monthly reports (the last month, and June 2025 across the restructuring)", _monthly_report)
     phase("summary", _summary)
     from onestop.quality.gate import data_docs_index
 

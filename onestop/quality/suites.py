@@ -74,7 +74,7 @@ def identifier_scan(marts_tables: dict[str, bool]) -> str:
     (the others were scanned the night they were written): the scan follows the night, not the history."""
     pattern = IDENTIFIER_PATTERN.replace("'", "''")
     # The systems' own record keys are codes, not personal data (an onegate_db feedback id is a 12-digit number).
-    row = "(to_jsonb(r) - array['dossier_code', 'feedback_id', 'item_code'])::text"
+    row = "(to_jsonb(r) - array['dossier_code', 'feedback_id', 'item_code', 'source_code'])::text"
     parts = [
         f"select '{table}' as table_name, left({row}, 160) as row_start from marts.{table} as r"
         f" where {row} ~ '{pattern}'"

@@ -26,6 +26,11 @@ class ReportData:
     completeness: list[dict]  # one row per unit: complete, nights, reasons
     trend: list[dict]  # month, rate per TREND_CODES, province-wide
     incomplete: list[dict] = field(default_factory=list)
+    # The national portal's groups (dim_indicator.portal_group), in order, each with its indicators and maximum.
+    groups: list[dict] = field(default_factory=list)
+    max_points: dict[str, int] = field(default_factory=dict)  # per indicator (column suffix)
+    generated_at: datetime | None = None  # when the report was made (the province's time)
+    province: str | None = None  # the registry's province name, for the files' properties
 
     def units_in_level(self, level: str) -> int:
         """How many units a rank in `level` is out of (the N of "3/34")."""
@@ -71,6 +76,20 @@ def load(conn: psycopg.Connection, month: date, view: str) -> ReportData:
         """.format(previous_scores=", ".join(f"p.score_{c} as previous_score_{c}" for c in INDICATORS)),
         {"view": view, "month": month, "last": last},
     ).fetchall()
+    indicators = cur.execute(
+        "select column_suffix, portal_group, max_points from marts.dim_indicator order by indicator_code"
+    ).fetchall()
+    groups: dict[str, dict] = {}
+    for i in indicators:
+        group = groups.setdefault(i["portal_group"], {"name": i["portal_group"], "codes": [], "max_points": 0})
+        group["codes"].append(i["column_suffix"])
+        group["max_points"] += i["max_points"]
+    for r in ranking:
+        # A group's points: the scores it has (an indicator not reported adds nothing, as in the subtotal).
+        r["groups"] = {
+            g["name"]: sum((r[f"score_{c}"] for c in g["codes"] if r.get(f"score_{c}") is not None), start=0)
+            for g in groups.values()
+        }
     # The unit an item is listed under comes from the mart (as_was_unit_code), so BI gets the report's answer.
     items = cur.execute(
         """
@@ -81,9 +100,13 @@ def load(conn: psycopg.Connection, month: date, view: str) -> ReportData:
             from marts.fct_overdue_items as o
             where o.month_start = %(month)s
         )
-        select items.*, u.unit_name
+        select items.*, u.unit_name, coalesce(s.status_name, fs.status_name) as status_name, c.category_name
         from items
         left join marts.dim_unit as u on u.unit_code = items.reported_unit_code
+        left join marts.dim_status as s on items.item_type = 'dossier' and s.status_code = items.status_code
+        left join marts.dim_feedback_status as fs
+            on items.item_type = 'feedback' and fs.status_code = items.status_code
+        left join marts.dim_feedback_category as c on c.category = items.category
         order by items.reported_unit_code, items.working_days_overdue desc, items.item_code
         """,
         {"month": month, "view": view},
@@ -113,6 +136,8 @@ def load(conn: psycopg.Connection, month: date, view: str) -> ReportData:
         late_feedback=[i for i in items if i["item_type"] == "feedback"],
         completeness=completeness,
         trend=trend,
+        groups=list(groups.values()),
+        max_points={i["column_suffix"]: i["max_points"] for i in indicators},
     )
     for row in completeness:
         row["reasons_vi"] = completeness_reasons(row)

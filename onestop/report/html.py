@@ -1,46 +1,69 @@
-"""One self-contained HTML page: banner when data is incomplete, the ranking, a bar chart of scores by unit,
-12-month trend lines of the province's main rates, and the late lists. Charts are inline SVG (printable)."""
+"""One self-contained HTML page, from the Jinja2 template beside this module (templates/report.html.j2): the header
+block (data as of, generated at, final or provisional, the 56-of-100 method line, the view), the banner when data is
+incomplete, the ranking with the portal's group subtotals, charts as inline SVG (printable), the late lists, and a
+section per unit reachable from the ranking. Numbers and dates are written as Vietnamese writes them (Babel)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
 from pathlib import Path
 
 from babel.numbers import format_decimal, format_percent
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
+from onestop.night import LOCAL_TZ
 from onestop.report.data import INDICATORS, TREND_CODES, ReportData
 from onestop.report.labels import (
+    FEEDBACK_HOLDER_NOTE,
+    IN_PROGRESS,
     INDICATOR_NAMES,
     LEVELS,
+    METHOD_LINE,
     NOT_REPORTED,
     TREND_NAMES,
+    UNKNOWN_HOLDER,
     VIEW_NAMES,
     data_status,
+    late_reason,
     month_title,
     report_title,
 )
 
 LOCALE = "vi_VN"
 COLORS = ("#1f4e78", "#c55a11", "#548235", "#7030a0")
+TEMPLATES = Path(__file__).parent / "templates"
 STYLE = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 24px; color: #222; }
 h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 28px; border-bottom: 2px solid #1f4e78; }
+h3 { font-size: 14px; margin-top: 20px; }
 table { border-collapse: collapse; font-size: 12px; margin: 8px 0; }
 th { background: #1f4e78; color: #fff; padding: 4px 6px; text-align: left; }
+th.sub { font-weight: normal; font-size: 11px; }
 td { border-bottom: 1px solid #ddd; padding: 3px 6px; } td.n { text-align: right; }
+table.meta th { background: #deeaf6; color: #222; } table.meta td { padding-right: 24px; }
+.method { font-size: 12px; color: #444; max-width: 1100px; }
+.note { font-size: 12px; font-style: italic; }
 .banner { background: #fce4d6; border: 2px solid #9c0006; color: #9c0006; padding: 10px 14px; font-weight: bold; }
 .banner ul { font-weight: normal; margin: 6px 0 0 0; }
 .ok { background: #e2efda; border: 1px solid #548235; padding: 8px 12px; }
 .status { padding: 6px 12px; border: 1px solid #8eaadb; }
 .status.provisional { background: #fff2cc; border: 2px solid #bf8f00; font-weight: bold; }
 td.na { color: #7f7f7f; font-style: italic; }
-@media print { h2 { page-break-before: auto; } table { page-break-inside: auto; } }
+@page { size: A4 landscape; margin: 12mm; }
+@media print { h2 { page-break-before: auto; } table { page-break-inside: auto; } thead { display: table-header-group; }
+  section.unit { page-break-before: always; } a { color: inherit; text-decoration: none; } }
 """
 
 
 def _num(value, digits: int = 2) -> str:
     """A number as Vietnamese writes it: 1.234,56."""
     return "" if value is None else format_decimal(value, format=f"#,##0.{'0' * digits}", locale=LOCALE)
+
+
+def _int(value) -> str:
+    return "" if value is None else format_decimal(value, format="#,##0", locale=LOCALE)
 
 
 def _pct(value) -> str:
@@ -50,19 +73,6 @@ def _pct(value) -> str:
 
 def _when(value) -> str:
     return "" if value is None else value.strftime("%d/%m/%Y %H:%M")
-
-
-def _cells(values: list, numeric: set[int]) -> str:
-    return "".join(
-        f'<td class="n">{escape(str(v))}</td>' if i in numeric else f"<td>{escape(str(v or ''))}</td>"
-        for i, v in enumerate(values)
-    )
-
-
-def _table(headers: list[str], rows: list[list], numeric: set[int]) -> str:
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = "".join(f"<tr>{_cells(r, numeric)}</tr>" for r in rows) or f'<tr><td colspan="{len(headers)}">—</td></tr>'
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def score_chart(data: ReportData) -> str:
@@ -126,113 +136,72 @@ def trend_chart(data: ReportData) -> str:
     return "".join(parts)
 
 
-def banner(data: ReportData) -> str:
-    if data.is_complete:
-        return '<div class="ok">Dữ liệu đầy đủ: mọi hệ thống đã gửi đủ dữ liệu mọi đêm trong tháng.</div>'
-    # The same system-night makes many units incomplete: say each reason once, with how many units it touches.
+def incomplete_reasons(data: ReportData) -> list[tuple[str, int]]:
+    """The same system-night makes many units incomplete: each reason once, with how many units it touches."""
     touched: dict[str, set[str]] = {}
     for c in data.incomplete:
         for reason in c.get("reasons_vi") or []:
             touched.setdefault(reason, set()).add(c["unit_code"])
-    reasons = sorted(touched.items(), key=lambda item: (-len(item[1]), item[0]))
-    items = "".join(f"<li>{escape(reason)} — {len(units)} đơn vị</li>" for reason, units in reasons[:12])
-    more = f"<li>… và {len(reasons) - 12} lý do khác</li>" if len(reasons) > 12 else ""
-    return (
-        f'<div class="banner" id="incomplete">Cảnh báo: dữ liệu chưa đầy đủ ở {len(data.incomplete)} đơn vị — '
-        f"kết quả của các đơn vị này chưa đủ căn cứ để xếp hạng chính thức.<ul>{items}{more}</ul></div>"
+    return [(reason, len(units)) for reason, units in sorted(touched.items(), key=lambda i: (-len(i[1]), i[0]))]
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["j2", "html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
     )
-
-
-def indicator_table(data: ReportData) -> str:
-    """Each unit's score per indicator; an indicator its system cannot record says so instead of a number."""
-    head = "".join(f"<th>{escape(h)}</th>" for h in ["Đơn vị", *(INDICATOR_NAMES[c] for c in INDICATORS)])
-    rows = []
-    for r in data.ranking:
-        cells = [f"<td>{escape(str(r['unit_name'] or r['unit_code']))}</td>"]
-        for code in INDICATORS:
-            if not r.get(f"is_reported_{code}", True):
-                cells.append(f'<td class="na">{escape(NOT_REPORTED)}</td>')
-            else:
-                cells.append(f'<td class="n">{_num(r[f"score_{code}"])}</td>')
-        rows.append(f"<tr>{''.join(cells)}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    env.filters.update(num=_num, int_=_int, pct=_pct, when=_when)
+    return env
 
 
 def render(data: ReportData) -> str:
-    ranking = _table(
-        ["Cấp", "Hạng", "Mã đơn vị", "Tên đơn vị", "Tổng điểm", "Tối đa", "Tỷ lệ", "Thay đổi hạng"],
-        [
-            [
-                LEVELS.get(r["level"], r["level"]),
-                f"{r['rank_in_level']}/{data.units_in_level(r['level'])}",
-                r["unit_code"],
-                r["unit_name"],
-                _num(r["subtotal"]),
-                r["max_points"],
-                _pct(r["subtotal_ratio"]),
-                # A provisional month's rank will still move: no change against last month.
-                ""
-                if r["previous_rank"] is None or not data.compares_with_last_month
-                else f"{r['previous_rank'] - r['rank_in_level']:+d}",
-            ]
-            for r in data.ranking
-        ],
-        {1, 4, 5, 6, 7},
+    levels = dict.fromkeys(LEVELS.get(r["level"], r["level"]) for r in data.ranking)
+
+    def rank_change(r: dict) -> str:
+        # A provisional month's rank will still move: no change against last month.
+        if r["previous_rank"] is None or not data.compares_with_last_month:
+            return ""
+        return f"{r['previous_rank'] - r['rank_in_level']:+d}"
+
+    def score_change(r: dict, code: str) -> str:
+        now, before = r[f"score_{code}"], r[f"previous_score_{code}"]
+        if now is None or before is None or not data.compares_with_last_month:
+            return ""
+        return ("+" if now >= before else "") + _num(now - before)
+
+    return (
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            data=data,
+            title=report_title(data.month),
+            month=month_title(data.month),
+            style=Markup(STYLE),
+            generated_at=data.generated_at or datetime.now(LOCAL_TZ),
+            status=data_status(data.is_final, data.data_as_of),
+            view_name=VIEW_NAMES[data.view],
+            levels="các cấp: " + ", ".join(levels),
+            method=METHOD_LINE,
+            groups=data.groups,
+            reasons=incomplete_reasons(data),
+            indicators=INDICATORS,
+            indicator_names=INDICATOR_NAMES,
+            max_points=data.max_points,
+            not_reported=NOT_REPORTED,
+            in_progress=IN_PROGRESS,
+            unknown_holder=UNKNOWN_HOLDER,
+            feedback_note=FEEDBACK_HOLDER_NOTE,
+            level_name=lambda level: LEVELS.get(level, level),
+            late_reason=late_reason,
+            rank_change=rank_change,
+            score_change=score_change,
+            score_chart=Markup(score_chart(data)),
+            trend_chart=Markup(trend_chart(data)),
+        )
     )
-    late = _table(
-        ["Đơn vị", "Mã hồ sơ", "Thủ tục", "Tiếp nhận", "Hạn", "Ngày quá hạn", "Cán bộ xử lý", "Phòng ban"],
-        [
-            [
-                i["unit_name"] or i["reported_unit_code"],
-                i["item_code"],
-                i["procedure_name"] or i["procedure_code"],
-                _when(i["received_at"]),
-                _when(i["due_at"]),
-                i["working_days_overdue"],
-                i["handler"],
-                i["department"],
-            ]
-            for i in data.late_dossiers
-        ],
-        {5},
-    )
-    feedback = _table(
-        ["Đơn vị", "Mã PAKN", "Tiếp nhận", "Hạn", "Ngày quá hạn"],
-        [
-            [
-                i["unit_name"] or i["reported_unit_code"],
-                i["item_code"],
-                _when(i["received_at"]),
-                _when(i["due_at"]),
-                i["working_days_overdue"],
-            ]
-            for i in data.late_feedback
-        ],
-        {4},
-    )
-    title = escape(report_title(data.month))
-    status = data_status(data.is_final, data.data_as_of)
-    return f"""<!DOCTYPE html>
-<html lang="vi"><head><meta charset="utf-8"><title>{title}</title><style>{STYLE}</style></head>
-<body>
-<h1>{title}</h1>
-<p>Đơn vị hiển thị: {escape(VIEW_NAMES[data.view])}.</p>
-<p class="status{"" if data.is_final else " provisional"}" id="data-status">{escape(status)}</p>
-{banner(data)}
-<h2>Xếp hạng {escape(month_title(data.month))}{"" if data.is_final else " (tạm tính)"}</h2>
-{ranking}
-<h2>Điểm các chỉ số thành phần</h2>
-{indicator_table(data)}
-<h2>Điểm theo đơn vị</h2>
-{score_chart(data)}
-<h2>Xu hướng 12 tháng của toàn tỉnh</h2>
-{trend_chart(data)}
-<h2>Hồ sơ trễ hạn và quá hạn ({len(data.late_dossiers)})</h2>
-{late}
-<h2>Phản ánh, kiến nghị quá hạn ({len(data.late_feedback)})</h2>
-{feedback}
-</body></html>
-"""
 
 
 def write(data: ReportData, path: Path) -> Path:

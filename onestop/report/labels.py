@@ -34,6 +34,31 @@ def report_title(month: date) -> str:
     return f"Kết quả đánh giá chỉ số phục vụ người dân, doanh nghiệp — {month_title(month)}"
 
 
+# The method line every sheet and page carries: what the points are, and what they are not.
+METHOD_LINE = (
+    "Điểm trong báo cáo là phần của Bộ chỉ số phục vụ người dân, doanh nghiệp tính được từ dữ liệu hồ sơ và phản "
+    "ánh, kiến nghị của các hệ thống một cửa: tối đa 56 trên 100 điểm (các chỉ số 2.1, 3.3, 3.6, 4.1, 4.2, 4.3, "
+    "5.2 và 5.4 ước tính). 44 điểm còn lại (công khai, minh bạch; khảo sát mức độ hài lòng…) không có trong dữ "
+    "liệu này và không được ước tính. Xếp hạng so sánh tỷ lệ điểm đạt được trên điểm tối đa của các chỉ số có dữ "
+    "liệu, giữa các đơn vị cùng cấp."
+)
+# Why an item is on the late list (fct_overdue_items.late_reason).
+LATE_REASONS = {
+    "open_past_due": "quá hạn, chưa xử lý xong",
+    "finished_late": "xử lý xong sau ngày hẹn trả",
+    "repeated_supplements": "yêu cầu bổ sung quá một lần (tính trễ hạn dù xong trước hạn)",
+}
+IN_PROGRESS = "đang xử lý"
+UNKNOWN_HOLDER = "không xác định"  # the source names no one, or a placeholder such as "Chuyên viên"
+FEEDBACK_HOLDER_NOTE = (
+    "Các hệ thống nguồn không ghi nhận cán bộ đang giữ phản ánh, kiến nghị: danh sách nêu đơn vị chịu trách nhiệm."
+)
+
+
+def late_reason(code: str | None) -> str:
+    return LATE_REASONS.get(code or "", code or "")
+
+
 NOT_REPORTED = "không có dữ liệu từ hệ thống nguồn"  # metrics.md "Not reported": the source cannot record it
 
 

@@ -13,11 +13,16 @@ from openpyxl.utils import get_column_letter
 
 from onestop.report.data import INDICATORS, ReportData
 from onestop.report.labels import (
+    FEEDBACK_HOLDER_NOTE,
+    IN_PROGRESS,
     INDICATOR_NAMES,
     LEVELS,
+    METHOD_LINE,
     NOT_REPORTED,
+    UNKNOWN_HOLDER,
     VIEW_NAMES,
     data_status,
+    late_reason,
     month_title,
     report_title,
 )
@@ -59,14 +64,36 @@ def _table(ws, first_row: int, headers: list[tuple[str, int, str | None]], rows:
 
 
 def _title(ws, data: ReportData, subtitle: str) -> None:
+    """The header block every sheet carries, rows 1-4 (the table's header is row 5, repeated on every printed
+    page): the title, what the sheet shows and how units are counted, where the data stands and whether final,
+    and the method line (after the warning, when data is incomplete)."""
     _put(ws, 1, 1, report_title(data.month)).font = Font(bold=True, size=14)
-    _put(ws, 2, 1, f"{subtitle} — {VIEW_NAMES[data.view]}").font = Font(italic=True)
+    levels = ", ".join(dict.fromkeys(LEVELS.get(r["level"], r["level"]) for r in data.ranking))
+    generated = f"lập lúc {data.generated_at:%H:%M ngày %d/%m/%Y}" if data.generated_at else ""
+    _put(ws, 2, 1, f"{subtitle} — {VIEW_NAMES[data.view]}; các cấp: {levels}; {generated}").font = Font(italic=True)
     status = _put(ws, 3, 1, data_status(data.is_final, data.data_as_of))
     if not data.is_final:
         status.font, status.fill = Font(bold=True, color="9C0006"), WARNING_FILL
-    if not data.is_complete:
-        cell = _put(ws, 4, 1, f"Lưu ý: dữ liệu chưa đầy đủ ở {len(data.incomplete)} đơn vị (xem trang «{SHEETS[4]}»).")
+    if data.is_complete:
+        _put(ws, 4, 1, METHOD_LINE).font = Font(size=9)
+    else:
+        cell = _put(
+            ws,
+            4,
+            1,
+            f"Lưu ý: dữ liệu chưa đầy đủ ở {len(data.incomplete)} đơn vị (xem trang «{SHEETS[4]}»). {METHOD_LINE}",
+        )
         cell.font, cell.fill = Font(bold=True, color="9C0006"), WARNING_FILL
+
+
+def _print_setup(ws) -> None:
+    """A4 landscape, every column on the page's width, the table's header repeated, pages numbered."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:5"
+    ws.oddFooter.center.text = "Trang &P/&N"
 
 
 def _change(data: ReportData, now, before):
@@ -114,6 +141,9 @@ def ranking_sheet(ws, data: ReportData) -> None:
         chart.add_data(Reference(ws, min_col=5, min_row=5, max_row=5 + len(rows)), titles_from_data=True)
         chart.set_categories(Reference(ws, min_col=4, min_row=6, max_row=5 + len(rows)))
         chart.height, chart.width = max(8, len(rows) * 0.45), 18
+        # Excel draws a bar chart's first category at the bottom: reversed, rank 1 is on top, as in the table.
+        chart.x_axis.scaling.orientation = "maxMin"
+        chart.x_axis.delete = chart.y_axis.delete = False
         ws.add_chart(chart, "K5")
 
 
@@ -145,6 +175,10 @@ def indicator_sheet(ws, data: ReportData) -> None:
     _table(ws, 5, headers, rows)
 
 
+def _end(item: dict):
+    return IN_PROGRESS if item["end_at"] is None else item["end_at"]
+
+
 def late_dossier_sheet(ws, data: ReportData) -> None:
     _title(ws, data, "Hồ sơ trễ hạn và quá hạn (rõ người, rõ việc, rõ thời gian)")
     headers = [
@@ -153,11 +187,14 @@ def late_dossier_sheet(ws, data: ReportData) -> None:
         ("Mã hồ sơ", 26, None),
         ("Thủ tục", 40, None),
         ("Ngày tiếp nhận", 16, DATETIME),
-        ("Hạn giải quyết", 16, DATETIME),
-        ("Còn tồn đọng", 10, None),
+        ("Ngày hẹn trả", 16, DATETIME),
+        ("Ngày kết thúc xử lý", 16, DATETIME),
         ("Số ngày làm việc quá hạn", 12, INTEGER),
-        ("Cán bộ đang xử lý", 24, None),
+        ("Cán bộ", 24, None),
+        ("Đang giữ / xử lý cuối", 14, None),
         ("Phòng ban", 24, None),
+        ("Trạng thái", 18, None),
+        ("Lý do trễ", 34, None),
     ]
     rows = [
         [
@@ -167,10 +204,13 @@ def late_dossier_sheet(ws, data: ReportData) -> None:
             i["procedure_name"] or i["procedure_code"],
             i["received_at"],
             i["due_at"],
-            "Có" if i["is_open"] else "Không",
+            _end(i),
             i["working_days_overdue"],
-            i["handler"],
-            i["department"],
+            i["holder"] or UNKNOWN_HOLDER,
+            "đang giữ" if i["is_open"] else "xử lý cuối",
+            i["department"] or UNKNOWN_HOLDER,
+            i["status_name"],
+            late_reason(i["late_reason"]),
         ]
         for i in data.late_dossiers
     ]
@@ -178,25 +218,29 @@ def late_dossier_sheet(ws, data: ReportData) -> None:
 
 
 def late_feedback_sheet(ws, data: ReportData) -> None:
-    _title(ws, data, "Phản ánh, kiến nghị quá hạn xử lý")
+    _title(ws, data, f"Phản ánh, kiến nghị quá hạn xử lý. {FEEDBACK_HOLDER_NOTE}")
     headers = [
         ("Mã đơn vị", 18, None),
         ("Tên đơn vị", 28, None),
-        ("Mã PAKN", 22, None),
+        ("Mã phản ánh", 22, None),
+        ("Phân loại", 22, None),
         ("Ngày tiếp nhận", 16, DATETIME),
         ("Hạn xử lý", 16, DATETIME),
-        ("Còn tồn đọng", 10, None),
+        ("Ngày trả lời", 16, DATETIME),
         ("Số ngày làm việc quá hạn", 12, INTEGER),
+        ("Lý do trễ", 30, None),
     ]
     rows = [
         [
             i["reported_unit_code"],
             i["unit_name"],
-            i["item_code"],
+            i["source_code"],
+            i["category_name"],
             i["received_at"],
             i["due_at"],
-            "Có" if i["is_open"] else "Không",
+            _end(i),
             i["working_days_overdue"],
+            late_reason(i["late_reason"]),
         ]
         for i in data.late_feedback
     ]
@@ -234,6 +278,11 @@ def write(data: ReportData, path: Path) -> Path:
         ws = wb.active if index == 0 else wb.create_sheet()
         ws.title = title
         build(ws, data)
+        _print_setup(ws)
+    wb.properties.creator = wb.properties.lastModifiedBy = "onestop"
+    wb.properties.title = report_title(data.month)
+    wb.properties.subject = f"{data.province} — {month_title(data.month)}" if data.province else month_title(data.month)
+    wb.properties.description = METHOD_LINE
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path

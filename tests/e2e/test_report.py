@@ -9,16 +9,21 @@ from datetime import date
 from pathlib import Path
 
 import psycopg
+import pypdfium2
 import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
-from onestop.report.labels import NOT_REPORTED
+from onestop.report.labels import LATE_REASONS, METHOD_LINE, NOT_REPORTED, UNKNOWN_HOLDER
 from onestop.report.workbook import SHEETS
 from tests.e2e.helpers.browser import dump_dom, screenshot
+from tests.e2e.helpers.cdp import Page
 from tests.e2e.helpers.reported_province import DOWN, JULY
 
 CODES = ("2_1", "3_3", "3_6", "4_1", "4_2", "4_3", "5_2")
+PLACEHOLDER = "Chuyên viên"  # what some systems write instead of a handler's name (district-systems.md)
+# English the gate writes for engineers, which no page an official reads may carry.
+GATE_ENGLISH = ("not delivered", "the month is not over", "no extraction recorded", "observed", "expectation")
 
 
 def rows_of(sheet, first: int = 6) -> list[tuple]:
@@ -30,8 +35,10 @@ def test_the_monthly_dag_builds_both_views_and_records_them(reported, warehouse_
     assert july["states"]["month_judged"] == "success"
     assert sorted(p.name for p in july["folder"].iterdir()) == [
         "onestop-2025-07-as-is.html",
+        "onestop-2025-07-as-is.pdf",
         "onestop-2025-07-as-is.xlsx",
         "onestop-2025-07-as-was.html",
+        "onestop-2025-07-as-was.pdf",
         "onestop-2025-07-as-was.xlsx",
     ]
     with psycopg.connect(warehouse_url) as conn:
@@ -98,7 +105,11 @@ def test_the_workbook_equals_the_marts_and_the_ground_truth(reported, warehouse_
     assert book[SHEETS[0]]["A3"].value == "Số liệu chính thức — dữ liệu tính đến 23:59 ngày 31/07/2025."
 
     late = {(r[0], r[2], r[8]) for r in rows_of(book[SHEETS[2]])}
-    want = {(unit, j.dossier.code, j.handler) for unit, um in expected.units.items() for j in um.late}
+    want = {
+        (unit, j.dossier.code, UNKNOWN_HOLDER if j.handler == PLACEHOLDER else j.handler)
+        for unit, um in expected.units.items()
+        for j in um.late
+    }
     if view == "as_was":
         # What units of the month held, under them; what abolished units still held, under their successors.
         assert {row for row in late if row[1] in {code for _, code, _ in want}} == want and len(want) > 5
@@ -126,7 +137,7 @@ def test_the_html_renders_in_chromium_with_ranking_and_charts(reported, tmp_path
     ranks = [n for n in numbers if re.fullmatch(r"\d+/\d+", n)]
     assert len(ranks) == len(cards) and {int(n.split("/")[0]) for n in ranks} == {c.rank for c in cards.values()}
     unreported = sum(card.numerator["4.3"] is None for card in july["oracle"][(JULY, "as_was")].cards.values())
-    assert dom.count(f'<td class="na">{NOT_REPORTED}</td>') == unreported > 0
+    assert dom.count(f'<td class="na" colspan="7">{NOT_REPORTED}</td>') == unreported > 0
     png = screenshot(page, tmp_path / "july.png")
     image = Image.open(png).convert("RGB")
     assert image.size == (1400, 2400)
@@ -175,3 +186,94 @@ def test_a_month_in_progress_is_provisional_with_no_change_against_last_month(re
             ).fetchall()
         )
     assert flags[date(2025, 8, 1)] is False and flags[JULY] is True
+
+
+def test_the_html_carries_its_header_and_a_section_per_unit_reached_from_the_ranking(reported, tmp_path) -> None:
+    page_path = reported["july"]["folder"] / "onestop-2025-07-as-was.html"
+    cards = reported["july"]["oracle"][(JULY, "as_was")].cards
+    with Page(width=1400, height=1000) as page:
+        page.goto(page_path.resolve().as_uri())
+        header = page.evaluate("document.getElementById('header').innerText")
+        assert "Dữ liệu tính đến\t31/07/2025 23:59" in header and "Chính thức" in header, header
+        assert re.search(r"Lập lúc\t\d{2}/\d{2}/\d{4} \d{2}:\d{2}", header), header
+        assert "56 trên 100 điểm" in header and "44 điểm còn lại" in header and "không được ước tính" in header
+        assert "đơn vị theo địa giới tại tháng báo cáo" in header
+        # The portal's four groups head the ranking; each unit's name links to its own section.
+        groups = page.evaluate(
+            "Array.from(document.querySelectorAll('#ranking + table th.group')).map(e => e.innerText)"
+        )
+        assert groups == ["Tiến độ, kết quả giải quyết", "Dịch vụ công trực tuyến", "Số hóa hồ sơ", "Mức độ hài lòng"]
+        links = page.evaluate(
+            "Array.from(document.querySelectorAll('#ranking + table a')).map(a => a.getAttribute('href'))"
+        )
+        assert sorted(links) == sorted(f"#unit-{code}" for code in cards)
+        best = next(code for code, card in cards.items() if card.rank == 1)
+        page.evaluate(f"document.querySelector('a[href=\"#unit-{best}\"]').click()")
+        section = page.wait_for(
+            f"location.hash === '#unit-{best}' && Math.abs(document.getElementById('unit-{best}')"
+            f".getBoundingClientRect().top) < 2 && document.getElementById('unit-{best}').innerText"
+        )
+        assert re.search(r"— hạng 1/\d+ \(Cấp ", section), section[:200]
+        assert "2.1 Giải quyết đúng hạn" in section and "Tháng trước" in section
+        text = page.evaluate("document.body.innerText")
+        page.screenshot(tmp_path / "unit.png")
+    # The late list's new columns, and no English of the gate's anywhere an official reads.
+    for column in ("Ngày hẹn trả", "Ngày kết thúc xử lý", "Trạng thái", "Lý do trễ", "Cán bộ (đang giữ / xử lý cuối)"):
+        assert column in text, column
+    assert any(reason in text for reason in LATE_REASONS.values())
+    assert PLACEHOLDER + " (" not in text  # a placeholder is never printed as the one who holds a dossier
+    assert not [word for word in GATE_ENGLISH if word in text.lower()]
+
+
+def test_the_workbook_carries_its_header_print_setup_and_the_late_lists_columns(reported) -> None:
+    book = load_workbook(reported["july"]["folder"] / "onestop-2025-07-as-was.xlsx")
+    assert book.properties.creator == "onestop" and "tháng 07/2025" in book.properties.title
+    for sheet in SHEETS:
+        ws = book[sheet]
+        assert ws["A1"].value.startswith("Kết quả đánh giá") and "lập lúc" in ws["A2"].value, sheet
+        assert ws["A3"].value.startswith("Số liệu chính thức") and ws["A4"].value == METHOD_LINE, sheet
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1, sheet
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows == "$1:$5", sheet
+        assert "&P" in ws.oddFooter.center.text, sheet
+    (chart,) = book[SHEETS[0]]._charts
+    assert chart.x_axis.scaling.orientation == "maxMin"  # rank 1 on top, as in the table
+    late = book[SHEETS[2]]
+    headers = [c.value for c in late[5]]
+    assert headers[5:13] == [
+        "Ngày hẹn trả",
+        "Ngày kết thúc xử lý",
+        "Số ngày làm việc quá hạn",
+        "Cán bộ",
+        "Đang giữ / xử lý cuối",
+        "Phòng ban",
+        "Trạng thái",
+        "Lý do trễ",
+    ]
+    rows = rows_of(late)
+    assert {r[12] for r in rows} <= set(LATE_REASONS.values()) and len({r[12] for r in rows}) >= 2
+    assert all(r[9] == "đang giữ" for r in rows if r[6] == "đang xử lý")
+    assert PLACEHOLDER not in {r[8] for r in rows}
+    feedback = book[SHEETS[3]]
+    assert [c.value for c in feedback[5]][2:4] == ["Mã phản ánh", "Phân loại"]
+    assert all(":" not in r[2] for r in rows_of(feedback))  # the source's own code, no internal prefix
+
+
+def test_the_pdf_is_a4_landscape_with_the_header_on_every_page_and_page_numbers(reported, tmp_path) -> None:
+    pdf = pypdfium2.PdfDocument(reported["july"]["folder"] / "onestop-2025-07-as-was.pdf")
+    pages = len(pdf)
+    cards = reported["july"]["oracle"][(JULY, "as_was")].cards
+    assert pages > len(cards)  # a page per unit's section, after the ranking and the lists
+    texts = [pdf[i].get_textpage().get_text_range() for i in range(pages)]
+    for number, text in enumerate(texts, start=1):
+        width, height = pdf[number - 1].get_size()
+        assert (round(width), round(height)) == (842, 596)  # A4 landscape, in points
+        assert "Kết quả đánh giá chỉ số phục vụ người dân, doanh nghiệp — tháng 07/2025" in text, number
+        assert f"Trang {number}/{pages}" in text, number
+    first = texts[0]
+    assert "Dữ liệu tính đến" in first and "56" in first and "Chính thức" in first
+    assert re.search(r"\b1/\d+\b", first) and re.search(r"\d+,\d{2}", first)  # rank n/N, the decimal comma
+    assert not [word for word in GATE_ENGLISH if word in " ".join(texts).lower()]
+    image = pdf[0].render(scale=1).to_pil().convert("RGB")
+    image.save(tmp_path / "pdf-page-1.png")
+    header_blue = sum(count for count, rgb in image.getcolors(maxcolors=1 << 20) if rgb == (31, 78, 120))
+    assert header_blue > 2_000, header_blue  # the ranking's header row and the rule under the titles

@@ -31,7 +31,7 @@ select
     items.due_at,
     items.supplement_requests,
     items.working_days_overdue,
-    items.handler,
+    items.holder as handler,
     items.department,
     items.data_as_of
 from items

@@ -65,7 +65,19 @@ late_dossiers as (
         dossier_months.working_days_overdue,
         dossier_months.handler,
         dossier_months.department,
-        months.is_final
+        months.is_final,
+        dossiers.dossier_code as source_code,
+        dossiers.end_at,
+        dossiers.status_code,
+        null::integer as category,
+        -- Why it is late (the report words each): still open past its due date, finished after it, or finished in
+        -- time but asked for supplements more than once, which makes a dossier late whatever its dates.
+        case
+            when dossier_months.is_open then 'open_past_due'
+            when dossier_months.adjusted_end_at > dossier_months.due_at then 'finished_late'
+            when dossier_months.supplement_requests > 1 then 'repeated_supplements'
+            else 'finished_late'
+        end as late_reason
     from dossier_months
     inner join dossiers on dossier_months.dossier_code = dossiers.dossier_code
     inner join months on dossier_months.month_start = months.month_start
@@ -90,7 +102,13 @@ late_feedback as (
         greatest(0, end_day.working_day_seq - due_day.working_day_seq) as working_days_overdue,
         null::text as handler,
         null::text as department,
-        months.is_final
+        months.is_final,
+        split_part(feedback.feedback_id, ':', 2) as source_code,
+        feedback.handled_at as end_at,
+        feedback.status_code,
+        feedback.category::integer as category,
+        case when feedback.handled_at is null or feedback.handled_at > months.month_end then 'open_past_due'
+            else 'finished_late' end as late_reason
     from feedback
     inner join months
         on feedback.intake_at <= months.month_end
@@ -120,6 +138,9 @@ select
         when received_by.valid_to < items.month_start then items.current_unit_code
         else items.unit_code
     end as as_was_unit_code,
+    -- Who holds it (open) or handled it last (finished), when the source names a person: a placeholder a system
+    -- writes instead of a name (district-systems.md, "Chuyên viên") is not one.
+    case when items.handler in ({{ handler_placeholders() }}) then null else items.handler end as holder,
     observation.observed_at as data_as_of
 from items
 left join units as received_by on items.unit_code = received_by.unit_code
