@@ -158,6 +158,10 @@ def transform():
     from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
     from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
 
+    from onestop.orchestration import quiet_cosmos_rendering
+
+    quiet_cosmos_rendering()
+
     project = Path(__file__).resolve().parents[1] / "dbt_project"
     manifest = project / "target" / "manifest.json"
     if not manifest.exists():

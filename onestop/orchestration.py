@@ -4,6 +4,7 @@ real nightly DAG by hand (`onestop night`, the demo)."""
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -74,3 +75,21 @@ def run_night(night: Night, conf: dict | None = None) -> tuple[bool, list[str]]:
     if gate is not None:
         lines.append(f"quality gate: {'passed' if str(gate.state) == 'success' else str(gate.state)}")
     return not failed, lines
+
+
+class _NodesThatAreNotTasks(logging.Filter):
+    """Cosmos warns, at every parse of the nightly DAG, of each dbt node it makes no task for. The exposures (the
+    report, the dashboards) and the on-run-end hook are not tasks by design: those warnings say nothing."""
+
+    KINDS = ("<DbtResourceType.EXPOSURE>", "<DbtResourceType.OPERATION>")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (message.startswith("Unavailable conversion function") and any(k in message for k in self.KINDS))
+
+
+def quiet_cosmos_rendering() -> None:
+    """Keep Cosmos' rendering warnings to the ones that mean something (called where the DAG renders dbt)."""
+    logger = logging.getLogger("cosmos.airflow.graph")
+    if not any(isinstance(f, _NodesThatAreNotTasks) for f in logger.filters):
+        logger.addFilter(_NodesThatAreNotTasks())

@@ -13,6 +13,10 @@ LANDING_TABLES = (
     "audit.quarantine",
     "audit.csv_files",
     "audit.nights",
+    # What the gate and the report said of that landing.
+    "audit.quality_results",
+    "audit.night_verdicts",
+    "audit.report_runs",
 )
 
 

@@ -64,11 +64,17 @@ class Superset:
     def dashboard_url(self) -> str:
         return f"{self.base_url}/superset/dashboard/{DASHBOARD_SLUG}/"
 
+    def _state(self) -> Path:
+        """The state folder, its owner's alone: Superset's database holds the BI role's password (encrypted with
+        the secret key beside it)."""
+        self.state.mkdir(parents=True, exist_ok=True)
+        self.state.chmod(0o700)
+        return self.state
+
     def _secret(self, name: str) -> str:
         """A value generated once and kept in the state folder, readable by its owner only."""
-        path = self.state / name
+        path = self._state() / name
         if not path.exists():
-            self.state.mkdir(parents=True, exist_ok=True)
             path.touch(mode=0o600)
             path.write_text(secrets.token_urlsafe(32))
         return path.read_text().strip()
@@ -86,10 +92,15 @@ class Superset:
             "PYTHONWARNINGS": "ignore",
         }
 
-    def _cli(self, *args: str, tool: str = "superset") -> None:
-        self.state.mkdir(parents=True, exist_ok=True)
-        with open(self.state / "superset.log", "ab") as log:
-            result = subprocess.run([superset_bin(tool), *args], env=self.env(), stdout=log, stderr=subprocess.STDOUT)
+    def _cli(self, *args: str, tool: str = "superset", answer: str | None = None) -> None:
+        with open(self._state() / "superset.log", "ab") as log:
+            result = subprocess.run(
+                [superset_bin(tool), *args],
+                env=self.env(),
+                input=answer.encode() if answer else None,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         if result.returncode != 0:
             raise RuntimeError(f"superset {args[0]} failed ({result.returncode}); see {self.state / 'superset.log'}")
 
@@ -98,28 +109,29 @@ class Superset:
         on every call: the import overwrites by UUID, so a changed chart file or a new mart column arrives)."""
         self._cli("db", "upgrade")
         if not (self.state / "admin_created").exists():
+            password = self.admin_password()  # on its prompt, never on a command line other users can list
             self._cli(
                 "fab", "create-admin", "--username", ADMIN, "--firstname", "onestop", "--lastname", "admin",
-                "--email", "admin@localhost", "--password", self.admin_password(),
+                "--email", "admin@localhost", answer=f"{password}\n{password}\n",
             )  # fmt: skip
             (self.state / "admin_created").touch()
         self._cli("init")
         bundle = self.state / "dashboard.zip"
+        bundle.touch(mode=0o600)  # it holds the BI role's password: readable by its owner only, from the start
         bundle.write_bytes(build_bundle(self.bi_url))
-        bundle.chmod(0o600)  # it holds the BI role's password
         try:
             self._cli(str(SUPERSET_DIR / "import_assets.py"), str(bundle), tool="python")
         finally:
             bundle.unlink()
 
     def start(self, timeout: float = 120) -> Superset:
-        log = open(self.state / "server.log", "ab")  # noqa: SIM115 - held open by the server for its life
+        self._log = open(self.state / "server.log", "ab")  # noqa: SIM115 - held open by the server for its life
         self.server = subprocess.Popen(
             [
                 superset_bin("gunicorn"), "--bind", f"127.0.0.1:{self.port}", "--workers", "2",
                 "--worker-class", "gthread", "--threads", "4", "--timeout", "120", "superset.app:create_app()",
             ],
-            env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            env=self.env(), stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -142,6 +154,9 @@ class Superset:
             except subprocess.TimeoutExpired:
                 os.killpg(self.server.pid, signal.SIGKILL)
         self.server = None
+        if getattr(self, "_log", None) is not None:
+            self._log.close()
+            self._log = None
 
     def __enter__(self) -> Superset:
         return self.start()

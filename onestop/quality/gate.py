@@ -3,6 +3,8 @@ Docs rendered, the verdict on the night and its months written for reports and B
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import logging
 import os
@@ -47,16 +49,35 @@ def validate(night: Night, run_id: str, marts_built: bool = True) -> GateResult:
     """Run every suite for `night` (only the landing's when the night's marts were not rebuilt); nothing is
     written to the warehouse yet."""
     apply_quiet_env()
-    import great_expectations as gx
-    from great_expectations.checkpoint import UpdateDataDocsAction
-
     url = login_url(ROLE)
     with psycopg.connect(url) as conn:
         names = suite_files.SUITE_ORDER if marts_built else suite_files.LANDING_SUITES
         loaded = suite_files.load(night, marts_tables(conn), names=names)
+    # GX prints (to stdout, on every construction of a query expectation) that a query without `{batch}` may read
+    # outside its batch — ours read exactly what they name — and draws progress bars: neither is for a reader of
+    # the night's output. What it printed goes to the debug log.
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        outcome = _run_checkpoint(url, loaded, run_id, marts_built)
+    if printed.getvalue():
+        log.debug("GX printed: %s", printed.getvalue())
+    findings = []
+    for validation in outcome.run_results.values():
+        suite_name = validation.suite_name
+        for result in validation.results:
+            findings.append(finding(suite_name, result))
+    return GateResult(night, run_id, findings, data_docs_index(), marts_built)
+
+
+def _run_checkpoint(url: str, loaded: list, run_id: str, marts_built: bool):
+    import great_expectations as gx
+    from great_expectations.checkpoint import UpdateDataDocsAction
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
     # Checks run as the transformer's own login (read access to raw, staging, marts and audit), never the owner.
     os.environ[GX_URL_VAR] = sqlalchemy_url(url)
     context = gx.get_context(mode="file", project_root_dir=str(gx_root()))
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     source = context.data_sources.add_or_update_postgres(name="warehouse", connection_string=f"${{{GX_URL_VAR}}}")
     definitions = []
     for suite in loaded:
@@ -77,13 +98,7 @@ def validate(night: Night, run_id: str, marts_built: bool = True) -> GateResult:
             result_format={"result_format": "COMPLETE"},
         )
     )
-    outcome = checkpoint.run(run_id=gx.RunIdentifier(run_name=run_id))
-    findings = []
-    for validation in outcome.run_results.values():
-        suite_name = validation.suite_name
-        for result in validation.results:
-            findings.append(finding(suite_name, result))
-    return GateResult(night, run_id, findings, data_docs_index(), marts_built)
+    return checkpoint.run(run_id=gx.RunIdentifier(run_name=run_id))
 
 
 def finding(suite: str, result) -> Finding:

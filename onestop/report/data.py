@@ -84,12 +84,17 @@ def load(conn: psycopg.Connection, month: date, view: str) -> ReportData:
         group = groups.setdefault(i["portal_group"], {"name": i["portal_group"], "codes": [], "max_points": 0})
         group["codes"].append(i["column_suffix"])
         group["max_points"] += i["max_points"]
+    # Each group's points, as the long scorecard BI reads has them (an indicator not reported adds nothing).
+    points = {
+        (unit, group): total
+        for unit, group, total in conn.execute(
+            "select unit_code, portal_group, coalesce(sum(score), 0) from marts.fct_unit_month_indicator"
+            " where view = %s and month_start = %s group by 1, 2",
+            (view, month),
+        ).fetchall()
+    }
     for r in ranking:
-        # A group's points: the scores it has (an indicator not reported adds nothing, as in the subtotal).
-        r["groups"] = {
-            g["name"]: sum((r[f"score_{c}"] for c in g["codes"] if r.get(f"score_{c}") is not None), start=0)
-            for g in groups.values()
-        }
+        r["groups"] = {name: points.get((r["unit_code"], name)) for name in groups}
     # The unit an item is listed under comes from the mart (as_was_unit_code), so BI gets the report's answer.
     items = cur.execute(
         """

@@ -14,7 +14,7 @@ from onestop.local.superset import ADMIN, Superset
 from tests.e2e.helpers.cdp import Page
 from tests.e2e.helpers.net import free_port
 
-CHARTS = 4
+CHARTS = 5
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +72,13 @@ def month_of(epoch_ms: int) -> date:
 def test_the_dashboard_is_up_within_two_minutes_and_every_chart_rendered(dashboard) -> None:
     assert dashboard["ready"] < 120, dashboard["ready"]
     assert "Chỉ số phục vụ người dân, doanh nghiệp" in dashboard["text"]
-    for title in ("Xếp hạng tháng gần nhất đã chốt", "Mức đầy đủ dữ liệu", "Tỷ lệ từng chỉ số", "đang quá hạn"):
+    for title in (
+        "Xếp hạng tháng gần nhất đã chốt",
+        "Mức đầy đủ dữ liệu",
+        "Tỷ lệ từng chỉ số",
+        "đang quá hạn",
+        "Kiểm tra chất lượng dữ liệu đêm gần nhất",
+    ):
         assert title in dashboard["text"], title
     assert dashboard["errors"] == 0
     assert dashboard["png"].stat().st_size > 50_000
@@ -139,6 +145,19 @@ def test_overdue_items_now_are_listed_with_who_holds_them(dashboard, owner) -> N
     assert len(shown) == min(len(expected), 25)  # the first page
     for (code, unit, days, handler), row in zip(expected, shown, strict=False):
         assert [row[0], row[2], row[5], row[6]] == [code, unit, str(days), handler]
+
+
+def test_the_gates_checks_of_the_latest_night_are_listed_failures_first(dashboard, owner) -> None:
+    expected = owner.execute(
+        "select check_code, severity, success, observed_value from marts.quality_checks"
+        " where night = (select max(night) from marts.quality_checks) order by success, check_code"
+    ).fetchall()
+    rows = chart_rows(dashboard, "night", "check_code", "description", "severity", "success", "observed_value")
+    assert [(r["check_code"], r["severity"], r["success"], r["observed_value"]) for r in rows] == expected
+    # August 1st: a system was down, so the night's completeness check failed and heads the list.
+    assert expected[0][:3] == ("completeness.every_system_delivered", "error", False)
+    assert {month_of(r["night"]) for r in rows} == {date(2025, 8, 1)}
+    assert len(dashboard["tables"][4]) == min(len(expected), 25)
 
 
 def test_the_page_fetched_nothing_from_outside_the_machine(dashboard) -> None:

@@ -13,6 +13,7 @@ from datetime import date
 
 import psycopg
 import pytest
+from markupsafe import escape
 from openpyxl import load_workbook
 
 from onestop.transform import run_dbt
@@ -200,8 +201,9 @@ def test_the_workbook_holds_no_live_formula_and_the_html_no_live_markup(hostile)
     assert "Phòng\ufffdMột cửa\ufffd[31m\ufffd" in values  # control characters shown, not stored
     assert SCRIPT in values and ACTOR_SQL in values
     page = report.html.read_text(encoding="utf-8")
-    assert SCRIPT not in page and "&lt;script&gt;alert(&quot;onestop&quot;)&lt;/script&gt;" in page
-    assert "=HYPERLINK(&quot;http://attacker.example/phish&quot;" in page
+    # Shown as text, escaped as the page's template escapes ("&lt;script&gt;alert(&#34;onestop&#34;)…").
+    assert SCRIPT not in page and str(escape(SCRIPT)) in page and "&lt;script&gt;" in page
+    assert str(escape(FORMULA)) in page
 
 
 def test_the_night_task_logs_hold_no_personal_data_or_secret(hostile, warehouse_url) -> None:

@@ -203,6 +203,13 @@ def test_the_html_carries_its_header_and_a_section_per_unit_reached_from_the_ran
             "Array.from(document.querySelectorAll('#ranking + table th.group')).map(e => e.innerText)"
         )
         assert groups == ["Tiến độ, kết quả giải quyết", "Dịch vụ công trực tuyến", "Số hóa hồ sơ", "Mức độ hài lòng"]
+        # The groups' points add up to the subtotal (each shown to two places).
+        for cells in page.evaluate(
+            "Array.from(document.querySelectorAll('#ranking + table tbody tr'))"
+            ".map(tr => Array.from(tr.cells).map(c => c.innerText))"
+        ):
+            number = [float(c.replace(".", "").replace(",", ".")) for c in cells[3:8]]
+            assert sum(number[:4]) == pytest.approx(number[4], abs=0.021), cells
         links = page.evaluate(
             "Array.from(document.querySelectorAll('#ranking + table a')).map(a => a.getAttribute('href'))"
         )

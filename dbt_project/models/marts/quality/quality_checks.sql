@@ -1,0 +1,36 @@
+{{ config(materialized='view') }}
+
+-- Each check of the quality gate as its latest run for the night left it: passed or not, what it observed, what it
+-- checks. The gate's results where BI looks, beside the night's verdict (night_completeness); a view over `audit`,
+-- so tonight's run shows as soon as the gate wrote it.
+with
+
+results as (
+    select * from {{ source('audit', 'quality_results') }}
+),
+
+ranked as (
+    select
+        results.*,
+        row_number() over (
+            partition by results.interval_start, results.suite, results.expectation
+            order by results.checked_at desc, results.result_id desc
+        ) as recency
+    from results
+)
+
+select
+    ranked.interval_start::date as night,
+    ranked.suite,
+    ranked.expectation,
+    ranked.suite || '.' || ranked.expectation as check_code,
+    ranked.severity,
+    ranked.success,
+    ranked.observed_value,
+    ranked.details ->> 'description' as description,
+    jsonb_array_length(coalesce(ranked.details -> 'unexpected_rows', '[]'::jsonb))::integer as rows_shown,
+    ranked.run_id as gate_run_id,
+    ranked.checked_at,
+    ranked.interval_start = max(ranked.interval_start) over () as is_latest_night
+from ranked
+where ranked.recency = 1
