@@ -120,6 +120,7 @@ def finding(suite: str, result) -> Finding:
         observed=None if observed is None else str(observed),
         rows=[{k: _plain(v) for k, v in dict(r).items()} for r in rows[:50]],
         description=description,
+        label=(config.meta or {}).get("label_vi", ""),
     )
 
 
@@ -155,7 +156,10 @@ def store(result: GateResult) -> None:
                         f.severity,
                         f.success,
                         f.observed,
-                        json.dumps({"description": f.description, "unexpected_rows": f.rows}, ensure_ascii=False),
+                        json.dumps(
+                            {"description": f.description, "label_vi": f.label, "unexpected_rows": f.rows},
+                            ensure_ascii=False,
+                        ),
                     )
                     for f in result.findings
                 ],

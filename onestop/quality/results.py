@@ -17,7 +17,8 @@ class Finding:
     success: bool
     observed: str | None
     rows: list[dict] = field(default_factory=list)
-    description: str = ""
+    description: str = ""  # what the check requires, in English (the suite's description), for engineers
+    label: str = ""  # the same in Vietnamese, for the dashboard (the suite's meta.label_vi)
 
     @property
     def systems(self) -> set[str]:

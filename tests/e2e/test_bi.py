@@ -149,13 +149,20 @@ def test_overdue_items_now_are_listed_with_who_holds_them(dashboard, owner) -> N
 
 def test_the_gates_checks_of_the_latest_night_are_listed_failures_first(dashboard, owner) -> None:
     expected = owner.execute(
-        "select check_code, severity, success, observed_value from marts.quality_checks"
+        "select check_code, check_name, result_name, severity_name, observed_value from marts.quality_checks"
         " where night = (select max(night) from marts.quality_checks) order by success, check_code"
     ).fetchall()
-    rows = chart_rows(dashboard, "night", "check_code", "description", "severity", "success", "observed_value")
-    assert [(r["check_code"], r["severity"], r["success"], r["observed_value"]) for r in rows] == expected
-    # August 1st: a system was down, so the night's completeness check failed and heads the list.
-    assert expected[0][:3] == ("completeness.every_system_delivered", "error", False)
+    columns = ("night", "check_name", "result_name", "severity_name", "observed_value", "check_code")
+    rows = chart_rows(dashboard, *columns)
+    assert [tuple(r[c] for c in columns[5:] + columns[1:5]) for r in rows] == expected
+    # August 1st: a system was down, so the night's completeness check failed and heads the list, in Vietnamese.
+    assert expected[0][:4] == (
+        "completeness.every_system_delivered",
+        "Mọi hệ thống nguồn đã gửi dữ liệu",
+        "Không đạt",
+        "nghiêm trọng",
+    )
+    assert all(not name.isascii() for _, name, *_ in expected)  # every check named in Vietnamese
     assert {month_of(r["night"]) for r in rows} == {date(2025, 8, 1)}
     assert len(dashboard["tables"][4]) == min(len(expected), 25)
 

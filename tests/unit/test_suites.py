@@ -40,3 +40,10 @@ def test_the_identifier_scan_reads_an_incremental_tables_latest_build_only() -> 
 def test_a_landing_only_night_runs_the_landing_suites() -> None:
     names = [s.name for s in suites.load(NIGHT, {}, names=suites.LANDING_SUITES)]
     assert names == list(suites.LANDING_SUITES) and "warehouse" not in names
+
+
+def test_every_check_is_named_in_vietnamese_for_the_dashboard() -> None:
+    loaded = suites.load(Night.of("2025-07-15"), {"fct_dossiers": True})
+    labels = [e["meta"].get("label_vi", "") for s in loaded for e in s.definition["expectations"]]
+    assert len(labels) >= 20 and all(label and not label.isascii() for label in labels)
+    assert len(set(labels)) == len(labels)  # no two checks under one name

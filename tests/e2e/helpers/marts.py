@@ -20,6 +20,9 @@ def checksums(url: str) -> dict[str, tuple[int, str]]:
                 "select c.relname from pg_class as c join pg_namespace as n on n.oid = c.relnamespace"
                 " where n.nspname = 'marts' and c.relkind in ('r', 'v')"
             )
+            # The gate's record of its own runs: what a check observed differs between the run after an incremental
+            # build and the one after a full refresh (the identifier scan reads the rows the latest build wrote).
+            if t != "quality_checks"
         ]
         return {
             table: conn.execute(

@@ -24,8 +24,12 @@ select
     ranked.suite,
     ranked.expectation,
     ranked.suite || '.' || ranked.expectation as check_code,
+    -- In Vietnamese for the dashboard (each suite's meta.label_vi); a run recorded before labels existed: its code.
+    coalesce(nullif(ranked.details ->> 'label_vi', ''), ranked.suite || '.' || ranked.expectation) as check_name,
     ranked.severity,
+    case ranked.severity when 'error' then 'nghiêm trọng' else 'cảnh báo' end as severity_name,
     ranked.success,
+    case when ranked.success then 'Đạt' else 'Không đạt' end as result_name,
     ranked.observed_value,
     ranked.details ->> 'description' as description,
     jsonb_array_length(coalesce(ranked.details -> 'unexpected_rows', '[]'::jsonb))::integer as rows_shown,
