@@ -26,6 +26,7 @@ from onestop.settings import settings
 # June ranks the units that existed then; as is, the same month rolls up to today's communes.
 DEMO_START = date(2025, 4, 1)
 DEMO_LAST_NIGHT = date(2025, 10, 31)
+DEMO_INITIAL_NIGHT = DEMO_LAST_NIGHT - timedelta(days=1)  # the initial load; then one ordinary night
 REPORT_MONTHS = (date(2025, 10, 1), date(2025, 6, 1))  # the last month, and the last month before 1 July 2025
 
 
@@ -61,14 +62,13 @@ def _province():
     from simulator.simulation import Simulation
 
     sim = Simulation()
-    initial = DEMO_LAST_NIGHT - timedelta(days=1)
     lines = []
     if sim.state is None or sim.state.preset != "demo" or sim.state.start != DEMO_START.isoformat():
         if sim.state is not None:  # a province of another window (an older demo): its landing must not stay
             empty_warehouse(warehouse.warehouse_url())
             lines.append("emptied the warehouse of an earlier demo province")
-        sim.generate(DEMO_START, initial, preset="demo")
-        lines.append(f"generated the demo province from {DEMO_START} to {initial} ({sim.folder})")
+        sim.generate(DEMO_START, DEMO_INITIAL_NIGHT, preset="demo")
+        lines.append(f"generated the demo province from {DEMO_START} to {DEMO_INITIAL_NIGHT} ({sim.folder})")
     else:
         lines.append(f"reusing the demo province ({sim.folder}), standing at {sim.current}")
     kinds = {}
@@ -85,7 +85,7 @@ def _run_night(night: date, full_refresh: bool = False) -> list[str]:
 
 
 def _monthly_report() -> list[str]:
-    """The last complete month's report, both views, as the monthly DAG's `build_report` tasks make it (the DAG
+    """The reports of REPORT_MONTHS, both views, as the monthly DAG's `build_report` tasks make them (the DAG
     itself, with its wait for the gate, is exercised by the tests)."""
     from onestop.report.build import build
 
@@ -180,7 +180,7 @@ def run_demo(external_warehouse: bool = False) -> int:
     with Servers(sim):
         os.environ["ONESTOP_REGISTRY"] = str(sim.registry_path)
         os.environ.update(sim.connections())
-        initial = DEMO_LAST_NIGHT - timedelta(days=1)
+        initial = DEMO_INITIAL_NIGHT
         # The first night rebuilds the marts whole: a demo state kept from an older version of the models is
         # brought up to date (the ordinary night after it is incremental).
         phase(f"nightly DAG, initial load (night of {initial})", lambda: _run_night(initial, full_refresh=True))

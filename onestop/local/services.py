@@ -4,15 +4,12 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
-
 from onestop.local.airflow_env import airflow_environment
+from onestop.local.processes import stop_groups, wait_healthy
 from onestop.settings import state_dir
 
 
@@ -46,32 +43,13 @@ class AirflowServices:
                     start_new_session=True,
                 )
         if "api-server" in self.components:
-            self._wait_healthy(timeout)
+            health = f"{self.base_url}/api/v2/monitor/health"
+            named = {f"airflow {component}": process for component, process in self.processes.items()}
+            wait_healthy("the Airflow api-server", health, named, timeout, self.log_dir)
         return self
 
-    def _wait_healthy(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for component, process in self.processes.items():
-                if process.poll() is not None:
-                    raise RuntimeError(f"airflow {component} exited ({process.returncode}); see {self.log_dir}")
-            try:
-                if httpx.get(f"{self.base_url}/api/v2/monitor/health", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(1)
-        raise TimeoutError(f"the Airflow api-server did not answer within {timeout:.0f} s; see {self.log_dir}")
-
     def stop(self) -> None:
-        for process in self.processes.values():
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+        stop_groups(list(self.processes.values()))
         self.processes.clear()
 
     def __enter__(self) -> AirflowServices:

@@ -15,16 +15,14 @@ from __future__ import annotations
 import io
 import os
 import secrets
-import signal
 import subprocess
-import time
 import zipfile
 from pathlib import Path
 
-import httpx
 import psycopg
 import yaml
 
+from onestop.local.processes import stop_groups, wait_healthy
 from onestop.settings import PROJECT_ROOT, state_dir
 from onestop.warehouse.credentials import login_url
 
@@ -133,26 +131,16 @@ class Superset:
             ],
             env=self.env(), stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.server.poll() is not None:
-                raise RuntimeError(f"Superset exited ({self.server.returncode}); see {self.state / 'server.log'}")
-            try:
-                if httpx.get(f"{self.base_url}/health", timeout=2).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(1)
-        self.stop()
-        raise TimeoutError(f"Superset did not answer within {timeout:.0f} s; see {self.state / 'server.log'}")
+        try:
+            wait_healthy("Superset", f"{self.base_url}/health", {"Superset": self.server}, timeout, self.state)
+        except (RuntimeError, TimeoutError):
+            self.stop()
+            raise
+        return self
 
     def stop(self) -> None:
-        if self.server is not None and self.server.poll() is None:
-            os.killpg(self.server.pid, signal.SIGTERM)
-            try:
-                self.server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.server.pid, signal.SIGKILL)
+        if self.server is not None:
+            stop_groups([self.server])
         self.server = None
         if getattr(self, "_log", None) is not None:
             self._log.close()
