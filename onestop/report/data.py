@@ -9,7 +9,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from onestop.night import previous_month
-from onestop.report.labels import NOT_JUDGED, completeness_reasons
+from onestop.report.labels import LEVELS, NOT_JUDGED, completeness_reasons
 
 INDICATORS = ("2_1", "3_3", "3_6", "4_1", "4_2", "4_3", "5_2", "5_4")
 TREND_CODES = ("2_1", "4_1", "4_2", "5_2")  # on time, electronic result, digitized, feedback on time
@@ -49,6 +49,16 @@ class ReportData:
     def compares_with_last_month(self) -> bool:
         """Changes against last month only between final months: a provisional standing will still move."""
         return self.is_final and all(r["previous_is_final"] is not False for r in self.ranking)
+
+    def change(self, now, before):
+        """`now - before` against last month; None where either is missing, or where the standing will still
+        move (a provisional month)."""
+        return None if now is None or before is None or not self.compares_with_last_month else now - before
+
+    @property
+    def level_names(self) -> str:
+        """The levels ranked, in Vietnamese and in the ranking's order ("Cấp huyện, Cấp xã")."""
+        return ", ".join(dict.fromkeys(LEVELS.get(r["level"], r["level"]) for r in self.ranking))
 
     @property
     def data_as_of(self) -> datetime | None:

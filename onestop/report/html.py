@@ -158,19 +158,13 @@ def _environment() -> Environment:
 
 
 def render(data: ReportData) -> str:
-    levels = dict.fromkeys(LEVELS.get(r["level"], r["level"]) for r in data.ranking)
-
     def rank_change(r: dict) -> str:
-        # A provisional month's rank will still move: no change against last month.
-        if r["previous_rank"] is None or not data.compares_with_last_month:
-            return ""
-        return f"{r['previous_rank'] - r['rank_in_level']:+d}"
+        change = data.change(r["previous_rank"], r["rank_in_level"])  # a better rank is a smaller number
+        return "" if change is None else f"{change:+d}"
 
     def score_change(r: dict, code: str) -> str:
-        now, before = r[f"score_{code}"], r[f"previous_score_{code}"]
-        if now is None or before is None or not data.compares_with_last_month:
-            return ""
-        return ("+" if now >= before else "") + _num(now - before)
+        change = data.change(r[f"score_{code}"], r[f"previous_score_{code}"])
+        return "" if change is None else ("+" if change >= 0 else "") + _num(change)
 
     return (
         _environment()
@@ -183,7 +177,7 @@ def render(data: ReportData) -> str:
             generated_at=data.generated_at or datetime.now(LOCAL_TZ),
             status=data_status(data.is_final, data.data_as_of),
             view_name=VIEW_NAMES[data.view],
-            levels="các cấp: " + ", ".join(levels),
+            levels="các cấp: " + data.level_names,
             method=METHOD_LINE,
             groups=data.groups,
             reasons=incomplete_reasons(data),

@@ -68,9 +68,9 @@ def _title(ws, data: ReportData, subtitle: str) -> None:
     page): the title, what the sheet shows and how units are counted, where the data stands and whether final,
     and the method line (after the warning, when data is incomplete)."""
     _put(ws, 1, 1, report_title(data.month)).font = Font(bold=True, size=14)
-    levels = ", ".join(dict.fromkeys(LEVELS.get(r["level"], r["level"]) for r in data.ranking))
     generated = f"lập lúc {data.generated_at:%H:%M ngày %d/%m/%Y}" if data.generated_at else ""
-    _put(ws, 2, 1, f"{subtitle} — {VIEW_NAMES[data.view]}; các cấp: {levels}; {generated}").font = Font(italic=True)
+    about = f"{subtitle} — {VIEW_NAMES[data.view]}; các cấp: {data.level_names}; {generated}"
+    _put(ws, 2, 1, about).font = Font(italic=True)
     status = _put(ws, 3, 1, data_status(data.is_final, data.data_as_of))
     if not data.is_final:
         status.font, status.fill = Font(bold=True, color="9C0006"), WARNING_FILL
@@ -96,11 +96,6 @@ def _print_setup(ws) -> None:
     ws.oddFooter.center.text = "Trang &P/&N"
 
 
-def _change(data: ReportData, now, before):
-    # A provisional month's standing will still move: no change is shown against last month.
-    return None if now is None or before is None or not data.compares_with_last_month else now - before
-
-
 def ranking_sheet(ws, data: ReportData) -> None:
     _title(ws, data, f"Xếp hạng {month_title(data.month)}")
     headers = [
@@ -124,8 +119,8 @@ def ranking_sheet(ws, data: ReportData) -> None:
             r["max_points"],
             r["subtotal_ratio"],
             # A better rank is a smaller number: moving from 5th to 3rd is +2.
-            _change(data, r["previous_rank"], r["rank_in_level"]),
-            _change(data, r["subtotal"], r["previous_subtotal"]),
+            data.change(r["previous_rank"], r["rank_in_level"]),
+            data.change(r["subtotal"], r["previous_subtotal"]),
         ]
         for r in data.ranking
     ]
@@ -169,7 +164,7 @@ def indicator_sheet(ws, data: ReportData) -> None:
                 continue
             if code != "5_4":
                 values += [r[f"n_{code}"], r[f"d_{code}"]]
-            change = _change(data, r[f"score_{code}"], r[f"previous_score_{code}"])
+            change = data.change(r[f"score_{code}"], r[f"previous_score_{code}"])
             values += [r[f"rate_{code}"], r[f"score_{code}"], change]
         rows.append(values)
     _table(ws, 5, headers, rows)
