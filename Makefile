@@ -30,7 +30,7 @@ $(CURDIR)/.tools/bin/uv:
 	.tools/bin/pip install --quiet 'uv>=0.5,<1'
 
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen
+	$(UV) sync --frozen --quiet
 	@touch $@
 
 install: $(VENV)/.synced dbt-manifest

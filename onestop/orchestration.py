@@ -1,6 +1,6 @@
 """Airflow's side of a deployment that onestop owns: its metadata database migrated and the pools the DAGs use
-(`onestop airflow init`, run by compose's one-shot init, the demo and the tests), and one night run through the
-real nightly DAG by hand (`onestop night`, the demo)."""
+(`onestop airflow init`, run by compose's one-shot init, the demo and the tests), and one night (or one month's
+report) run through the real DAG by hand (`onestop night`, the demo)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import logging
 import os
 import subprocess
 import sys
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 
 import psycopg
 
@@ -33,20 +33,39 @@ def init_airflow(env: dict[str, str] | None = None) -> list[str]:
     return ["metadata database migrated", f"pools: {slots}"]
 
 
-def run_night(night: Night, conf: dict | None = None) -> tuple[bool, list[str]]:
-    """Run the nightly DAG for `night` in this process (Airflow's `dag.test`: every task, one at a time, against
-    the configured warehouse, registry and connections); return whether every task succeeded, and a summary."""
-    from airflow.dag_processing.dagbag import DagBag
+def run_dag(dag_id: str, logical: datetime, conf: dict | None = None, mark_success_pattern: str | None = None):
+    """Run a DAG of `dags/` in this process (Airflow's `dag.test`: every task, one at a time, against the
+    configured warehouse, registry and connections); return the run and its task instances. Tasks whose id fully
+    matches `mark_success_pattern` are marked successful instead of run (tests).
 
+    `dag.test` starts the run at its logical date: a night run today for a past date would show in the UI as
+    lasting months. The run's start is set to when its first task started, so its duration is the real one."""
+    from airflow.dag_processing.dagbag import DagBag
+    from airflow.models.dagrun import DagRun
+    from airflow.utils.session import create_session
+
+    bag = DagBag(dag_folder=str(PROJECT_ROOT / "dags" / f"{dag_id}.py"))
+    if bag.import_errors:
+        raise RuntimeError(f"the DAG {dag_id} does not import: {bag.import_errors}")
+    run = bag.get_dag(dag_id).test(logical_date=logical, run_conf=conf or {}, mark_success_pattern=mark_success_pattern)
+    tis = run.get_task_instances()
+    started = [ti.start_date for ti in tis if ti.start_date]
+    if started:
+        with create_session() as session:
+            stored = session.get(DagRun, run.id)
+            stored.start_date = min(started)
+    return run, tis
+
+
+def run_night(night: Night, conf: dict | None = None) -> tuple[bool, list[str]]:
+    """Run the nightly DAG for `night`; return whether every task succeeded, and a summary: per system, records
+    read, landed (new versions), duplicates (versions already landed: each window re-reads a lookback) and
+    quarantined."""
     from onestop.warehouse.credentials import login_url
 
-    bag = DagBag(dag_folder=str(PROJECT_ROOT / "dags" / "onestop_nightly.py"))
-    if bag.import_errors:
-        raise RuntimeError(f"the nightly DAG does not import: {bag.import_errors}")
     # The run that extracts a night starts at 01:00 local the next morning.
     logical = datetime.combine(night.next().day, time(1, 0), tzinfo=LOCAL_TZ)
-    run = bag.get_dag("onestop_nightly").test(logical_date=logical, run_conf=conf or {})
-    tis = run.get_task_instances()
+    run, tis = run_dag("onestop_nightly", logical, conf)
     failed = [ti.rendered_map_index or ti.task_id for ti in tis if str(ti.state) not in ("success", "skipped")]
     # Cosmos' own bookkeeping task (it absorbs a skipped build) is not a dbt node.
     dbt_tasks = sum(
@@ -61,19 +80,44 @@ def run_night(night: Night, conf: dict | None = None) -> tuple[bool, list[str]]:
     ]
     with psycopg.connect(login_url("onestop_loader")) as conn:
         rows = conn.execute(
-            "select system_id, rows_read, rows_landed, rows_quarantined, status, suspicion from audit.extraction_runs"
+            "select system_id, rows_read, rows_landed, duplicates_dropped, rows_quarantined, status, suspicion"
+            " from audit.extraction_runs"
             " where interval_start = %s and run_id in (select max(run_id) from audit.extraction_runs"
             " where interval_start = %s group by system_id) order by system_id",
             (night.start, night.start),
         ).fetchall()
-    for system_id, read, landed, quarantined, status, suspicion in rows:
+    if rows:
         lines.append(
-            f"  {system_id:<10} {status:<8} read {read:>7}  landed {landed:>7}  quarantined {quarantined}"
-            + (f"  SUSPICIOUS ({suspicion.split(':', 1)[0]})" if suspicion else "")
+            "  per system: read = landed (new versions) + duplicates (already in raw: each window re-reads a"
+            " lookback) + quarantined"
+        )
+    for system_id, read, landed, duplicates, quarantined, status, suspicion in rows:
+        lines.append(
+            f"  {system_id:<10} {status:<8} read {read:>7}  landed {landed:>7}  duplicates {duplicates:>6}"
+            f"  quarantined {quarantined}" + (f"  SUSPICIOUS ({suspicion.split(':', 1)[0]})" if suspicion else "")
         )
     gate = next((ti for ti in tis if ti.task_id == "quality_gate"), None)
     if gate is not None:
         lines.append(f"quality gate: {'passed' if str(gate.state) == 'success' else str(gate.state)}")
+    return not failed, lines
+
+
+def run_monthly_report(month: date) -> tuple[bool, list[str]]:
+    """Run the monthly report's DAG for `month` as its schedule would (06:00 local on the 1st of the next month);
+    return whether every task succeeded, and what each build made."""
+    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    run, tis = run_dag("onestop_monthly_report", datetime.combine(following, time(6, 0), tzinfo=LOCAL_TZ))
+    failed = [ti.task_id for ti in tis if str(ti.state) not in ("success", "skipped")]
+    lines = [f"run {run.run_id}: {run.state}" + (f"; not successful: {', '.join(failed)}" if failed else "")]
+    from onestop.warehouse.credentials import login_url
+
+    with psycopg.connect(login_url("onestop_transformer")) as conn:
+        made = conn.execute(
+            "select view, gate_verdict, files from audit.report_runs where report_month = %s order by view desc",
+            (month,),
+        ).fetchall()
+    for view, verdict, files in made:
+        lines += [f"{month:%m/%Y} {view}: data {verdict}", *(f"  {path}" for path in files.values() if path)]
     return not failed, lines
 
 

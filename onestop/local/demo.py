@@ -9,18 +9,23 @@ and where to look. A second run reuses the warehouse, the province and Airflow's
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+import threading
 import time
-from collections.abc import Callable
-from datetime import date, timedelta
+import traceback
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TextIO
 
 import psycopg
 
 from onestop import local, warehouse
 from onestop.local.airflow_env import apply_airflow_environment
 from onestop.night import Night
-from onestop.settings import settings
+from onestop.settings import settings, state_dir
 
 # The demo's window, pinned (not moving with the clock) so that it spans the restructuring of 1 July 2025: as was,
 # June ranks the units that existed then; as is, the same month rolls up to today's communes.
@@ -30,14 +35,67 @@ DEMO_INITIAL_NIGHT = DEMO_LAST_NIGHT - timedelta(days=1)  # the initial load; th
 REPORT_MONTHS = (date(2025, 10, 1), date(2025, 6, 1))  # the last month, and the last month before 1 July 2025
 
 
+HEARTBEAT_SECONDS = (15, 30)  # the first after 15 s, then every 30 s
+TERMINAL: list[TextIO] = [sys.stdout]  # where the phases speak; everything else goes to the log file
+
+
+def say(line: str) -> None:
+    print(line, file=TERMINAL[0], flush=True)
+
+
 def phase(title: str, action: Callable[[], list[str]]) -> list[str]:
+    """Run one phase: its title, a heartbeat while it runs long, what it reports, its time."""
     started = time.monotonic()
-    print(f"==> {title}", flush=True)
-    lines = action()
+    say(f"==> {title}")
+    done = threading.Event()
+
+    def heartbeat() -> None:
+        wait = HEARTBEAT_SECONDS[0]
+        while not done.wait(wait):
+            say(f"    ... still running ({time.monotonic() - started:.0f} s)")
+            wait = HEARTBEAT_SECONDS[1]
+
+    threading.Thread(target=heartbeat, daemon=True).start()
+    try:
+        lines = action()
+    finally:
+        done.set()
     for line in lines:
-        print(f"    {line}", flush=True)
-    print(f"    ({time.monotonic() - started:.1f} s)", flush=True)
+        say(f"    {line}")
+    say(f"    ({time.monotonic() - started:.1f} s)")
     return lines
+
+
+@contextlib.contextmanager
+def output_to(log: Path) -> Iterator[None]:
+    """Everything written to this process's stdout and stderr (Airflow's task logs, dbt, GX, warnings; also from
+    child processes) goes to `log`; the phases speak on the terminal alone."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    TERMINAL[0] = os.fdopen(os.dup(saved[0]), "w", buffering=1, encoding="utf-8")
+    with open(log, "a", encoding="utf-8") as file:
+        os.dup2(file.fileno(), 1)
+        os.dup2(file.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            for fd in saved:
+                os.close(fd)
+            TERMINAL[0].close()
+            TERMINAL[0] = sys.stdout
+
+
+def warnings_in(log: Path) -> int:
+    """Lines of the log at warning level or above (what a reader of the log should look at first)."""
+    marks = (" WARNING ", "[warning", " ERROR ", "[error", "Warning:")
+    with open(log, encoding="utf-8", errors="replace") as file:
+        return sum(1 for line in file if any(mark in line for mark in marks))
 
 
 def _start_warehouse() -> list[str]:
@@ -85,18 +143,20 @@ def _run_night(night: date, full_refresh: bool = False) -> list[str]:
 
 
 def _monthly_report() -> list[str]:
-    """The reports of REPORT_MONTHS, both views, as the monthly DAG's `build_report` tasks make them (the DAG
-    itself, with its wait for the gate, is exercised by the tests)."""
+    """The last month through the monthly report's DAG, as its schedule would run it (so Airflow's UI shows the
+    run); June 2025 by the same build, directly: the demo's initial load judged no night of June on its own, and
+    the DAG waits for the gate's verdict on the month's last night."""
+    from onestop.orchestration import run_monthly_report
     from onestop.report.build import build
 
-    lines = []
-    for month, view in ((m, v) for m in REPORT_MONTHS for v in ("as_was", "as_is")):
+    ok, lines = run_monthly_report(REPORT_MONTHS[0])
+    if not ok:
+        raise SystemExit("the monthly report's DAG failed:\n" + "\n".join(lines))
+    for month, view in ((m, v) for m in REPORT_MONTHS[1:] for v in ("as_was", "as_is")):
         report = build(month, view)
         lines += [
-            f"{month:%m/%Y} {view}: {report.units} units, data {report.verdict}",
-            f"  {report.workbook}",
-            f"  {report.html}",
-            *([f"  {report.pdf}"] if report.pdf else []),
+            f"{month:%m/%Y} {view} (built directly): {report.units} units, data {report.verdict}",
+            *(f"  {path}" for path in (report.workbook, report.html, report.pdf) if path),
         ]
     return lines
 
@@ -159,11 +219,22 @@ def run_demo(external_warehouse: bool = False) -> int:
     if local.is_external() and not external_warehouse:
         print(REFUSAL.format(where=warehouse.warehouse_url().split("@")[-1]), file=sys.stderr)
         return 2
+    log = state_dir() / "logs" / f"demo-{datetime.now():%Y%m%d-%H%M%S}.log"
+    with output_to(log):
+        try:
+            return _demo(log)
+        except BaseException as error:  # the traceback is in the log; the terminal says what and where
+            traceback.print_exc()
+            say(f"\ndemo FAILED: {type(error).__name__}: {str(error)[:500]}\nfull log: {log}")
+            return 1
+
+
+def _demo(log: Path) -> int:
     started = time.monotonic()
     phase("warehouse", _start_warehouse)
     phase("bootstrap (sql/)", local.init_warehouse)
     apply_airflow_environment()
-    os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")  # the phases say what happened
+    os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "INFO")  # into the log file: the phases speak
     os.environ.setdefault("ONESTOP_TASK_RETRIES", "1")
     os.environ.setdefault("ONESTOP_RETRY_DELAY_SECONDS", "5")
     phase("Airflow metadata", _migrate_airflow)
@@ -187,12 +258,13 @@ def run_demo(external_warehouse: bool = False) -> int:
         if sim.current is None or sim.current < DEMO_LAST_NIGHT:
             sim.advance(DEMO_LAST_NIGHT)
         phase(f"nightly DAG, an ordinary night ({DEMO_LAST_NIGHT})", lambda: _run_night(DEMO_LAST_NIGHT))
-    phase("monthly reports (the last month, and June 2025 across the restructuring)", _monthly_report)
+    phase("monthly reports (the last month through its DAG, and June 2025 across the restructuring)", _monthly_report)
     phase("summary", _summary)
     from onestop.quality.gate import data_docs_index
 
-    print(f"\ndemo finished in {time.monotonic() - started:.0f} s")
-    print(f"warehouse:  {warehouse.warehouse_url().split('@')[-1]}   (BI tools: onestop warehouse url --role bi)")
-    print(f"Data Docs:  {data_docs_index()}")
-    print(f"Airflow UI: make ui   (then http://127.0.0.1:{settings().airflow_port})")
+    say(f"\ndemo finished in {time.monotonic() - started:.0f} s")
+    say(f"warehouse:  {warehouse.warehouse_url().split('@')[-1]}   (BI tools: onestop warehouse url --role bi)")
+    say(f"Data Docs:  {data_docs_index()}")
+    say(f"Airflow UI: make ui   (then http://127.0.0.1:{settings().airflow_port}; dashboard: make bi)")
+    say(f"full log:   {log}   ({warnings_in(log)} lines at warning level or above)")
     return 0

@@ -1,4 +1,5 @@
-"""`make lint`'s SQL half: sqlfluff with dbt's templater (`.sqlfluff`) over `dbt_project/`.
+"""`make lint`'s SQL half: sqlfluff with dbt's templater (`.sqlfluff`) over `dbt_project/`, and with the
+placeholder templater over the gate's batch queries in `expectations/` (`expectations/.sqlfluff`).
 
 dbt's templater compiles each model, and `is_incremental()` asks the database whether the model's table exists:
 it needs a warehouse to connect to. On this machine that is the embedded server (started and bootstrapped here,
@@ -21,9 +22,12 @@ def main(argv: list[str]) -> int:
     try:
         local.init_warehouse()
         sqlfluff = os.path.join(os.path.dirname(sys.executable), "sqlfluff")
-        command = [sqlfluff, *(argv or ["lint"]), "dbt_project/models"]  # macros are linted where models use them
-        # dbt compiles as it runs: the transformer's own login.
-        return subprocess.run(command, cwd=PROJECT_ROOT, env={**os.environ, **dbt_env()}).returncode
+        verb = argv or ["lint"]
+        # Macros are linted where models and tests use them; dbt compiles as it runs: the transformer's own login.
+        dbt = [sqlfluff, *verb, "dbt_project/models", "dbt_project/tests"]
+        gate = [sqlfluff, *verb, "expectations", "--templater", "placeholder"]
+        codes = [subprocess.run(c, cwd=PROJECT_ROOT, env={**os.environ, **dbt_env()}).returncode for c in (dbt, gate)]
+        return max(codes)
     finally:
         if server is not None:  # started for the lint alone: not left running
             server.stop()

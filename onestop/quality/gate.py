@@ -9,11 +9,13 @@ import json
 import logging
 import os
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
 
 from onestop.night import Night
+from onestop.quality import data_docs
 from onestop.quality import suites as suite_files
 from onestop.quality.results import Finding, GateFailed, GateResult
 from onestop.quality.verdict import write_verdict
@@ -30,8 +32,11 @@ def gx_root() -> Path:
     return state_dir() / "gx"
 
 
+SITE = "uncommitted/data_docs/local_site/"  # GX's default place, under the context
+
+
 def data_docs_index() -> Path:
-    return gx_root() / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    return gx_root() / "gx" / SITE / "index.html"
 
 
 def marts_tables(conn) -> dict[str, bool]:
@@ -58,7 +63,7 @@ def validate(night: Night, run_id: str, marts_built: bool = True) -> GateResult:
     # the night's output. What it printed goes to the debug log.
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        outcome = _run_checkpoint(url, loaded, run_id, marts_built)
+        outcome = _run_checkpoint(url, loaded, night.day.isoformat(), marts_built)
     if printed.getvalue():
         log.debug("GX printed: %s", printed.getvalue())
     findings = []
@@ -69,7 +74,7 @@ def validate(night: Night, run_id: str, marts_built: bool = True) -> GateResult:
     return GateResult(night, run_id, findings, data_docs_index(), marts_built)
 
 
-def _run_checkpoint(url: str, loaded: list, run_id: str, marts_built: bool):
+def _run_checkpoint(url: str, loaded: list, night_name: str, marts_built: bool):
     import great_expectations as gx
     from great_expectations.checkpoint import UpdateDataDocsAction
     from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -78,6 +83,13 @@ def _run_checkpoint(url: str, loaded: list, run_id: str, marts_built: bool):
     os.environ[GX_URL_VAR] = sqlalchemy_url(url)
     context = gx.get_context(mode="file", project_root_dir=str(gx_root()))
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    # Data Docs that work offline and phone nobody (onestop/quality/data_docs.py).
+    site = data_docs.site_config(Path(SITE))
+    if context.get_site_names() == ["local_site"]:
+        context.update_data_docs_site("local_site", site)
+    else:
+        context.add_data_docs_site("local_site", site)
+    data_docs.prepare(gx_root())
     source = context.data_sources.add_or_update_postgres(name="warehouse", connection_string=f"${{{GX_URL_VAR}}}")
     definitions = []
     for suite in loaded:
@@ -89,16 +101,28 @@ def _run_checkpoint(url: str, loaded: list, run_id: str, marts_built: bool):
                 gx.ValidationDefinition(name=f"{suite.name}_night", data=batch, suite=gx_suite)
             )
         )
+    # One checkpoint per set of suites. A stored checkpoint naming an asset this run did not declare (a suite
+    # since removed) cannot load, and GX fails before it would overwrite it: such a leftover is forgotten.
+    name = "onestop_gate" if marts_built else "onestop_gate_landing"
+    try:
+        context.checkpoints.get(name)
+    except Exception:  # GX raises pydantic's error on a stale checkpoint, its own when there is none
+        (gx_root() / "gx" / "checkpoints" / f"{name}.json").unlink(missing_ok=True)
     checkpoint = context.checkpoints.add_or_update(
         gx.Checkpoint(
-            # One checkpoint per set of suites: a stored one naming assets this run did not declare cannot load.
-            name="onestop_gate" if marts_built else "onestop_gate_landing",
+            name=name,
             validation_definitions=definitions,
             actions=[UpdateDataDocsAction(name="data_docs")],
-            result_format={"result_format": "COMPLETE"},
+            # Every batch has a row per system: failures are named by it (the verdict is per system).
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["system_id"]},
         )
     )
-    return checkpoint.run(run_id=gx.RunIdentifier(run_name=run_id))
+    # Runs are listed by night (the run time tells a night's tries apart); the Airflow run id is in the audit.
+    # A run time of its own: GX would read one from a name that parses as a date, and a night's tries would collide.
+    run_time = datetime.now(UTC)
+    outcome = checkpoint.run(run_id=gx.RunIdentifier(run_name=night_name, run_time=run_time))
+    data_docs.install_assets(data_docs_index().parent)
+    return outcome
 
 
 def finding(suite: str, result) -> Finding:
@@ -106,7 +130,9 @@ def finding(suite: str, result) -> Finding:
     declared = getattr(config, "severity", "critical")  # GX's FailureSeverity enum (its str() is the name)
     severity = "warning" if str(getattr(declared, "value", declared)).lower() == "warning" else "error"
     details = result.result or {}
-    rows = list((details.get("details") or {}).get("unexpected_rows") or [])
+    # A built-in expectation names its failing rows by the batch's index column (the system) with the value it
+    # judged; the identifier scan's query returns its rows whole.
+    rows = list(details.get("unexpected_index_list") or (details.get("details") or {}).get("unexpected_rows") or [])
     observed = details.get("observed_value", details.get("unexpected_count"))
     description = config.description or ""
     failure = _exception(result.exception_info)

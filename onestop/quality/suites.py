@@ -1,9 +1,13 @@
 """The gate's suites as kept in `expectations/`, with their parameters filled in for one night.
 
-A suite file is Great Expectations' own JSON (name, expectations with type, kwargs, severity, meta) plus the
-query of the batch it validates in `meta.asset`. Queries are plain SQL: they may name `$night_start`,
-`$night_end` and the shared fragments below, and `{batch}`, which GX fills (every other brace, such as a regex's
-`{12}`, is escaped here for GX's str.format).
+Each suite is two files: `<name>.json`, Great Expectations' own suite (name, expectations with type, kwargs,
+severity, and our `meta`: the check's `name`, its Vietnamese `label_vi` for the dashboard and `reason_vi` for the
+report), and `<name>.sql`, the query of the batch it validates: one row per system, so GX's built-in expectations
+judge it and Data Docs show what each observed. The queries may name `$night_start` and `$weekdays`. The one
+custom query, the identifier scan, is generated here from the marts' catalog (`$identifier_scan`).
+
+What a suite judges is what only a night can show (delivery, volume, reconciliation, identifiers). Structural
+truths of the models are dbt tests; the judgement of each record is the landing's contract check.
 """
 
 from __future__ import annotations
@@ -11,37 +15,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 from pathlib import Path
 
 from onestop.night import Night
 from onestop.settings import PROJECT_ROOT
 
 SUITES_DIR = PROJECT_ROOT / "expectations"
-SUITE_ORDER = ("completeness", "landing", "reconciliation", "warehouse")
+SUITE_ORDER = ("completeness", "reconciliation", "warehouse")
 # What can be judged of a night whose marts were not rebuilt (a backfill landing nights without dbt).
-LANDING_SUITES = ("completeness", "landing")
-
-# Records a system sent on the night, against the same weekday of the four weeks before. Only nights that read
-# what this night read count: a night catching up after a system was down (or an initial load) reads several
-# days at once and would make the next same weekday look like a collapse (a window starts where the system's data
-# was last seen, less the lookback, so ordinary windows differ by up to a day). Records read, not landed: a re-run
-# of a night lands nothing new yet reads what the first run read. The last successful try of each night counts.
-VOLUME_QUERY = """
-select s.system_id, max(t.n) as tonight, round(avg(p.n), 1) as trailing_average
-from audit.nights as night
-cross join lateral unnest(night.expected) as s (system_id)
-left join ({last_runs} where interval_start = $night_start) as t on t.system_id = s.system_id
-inner join ({last_runs} where interval_start in ({weekdays})) as p
-    on p.system_id = s.system_id
-    and p.window_end - p.window_start <= coalesce(t.window_end - t.window_start, interval '7 days') + interval '1 day'
-where night.interval_start = $night_start
-group by s.system_id
-"""
-LAST_RUNS = (
-    "select * from (select distinct on (system_id, interval_start) system_id, interval_start, window_start,"
-    " window_end, rows_read as n from audit.extraction_runs where status = 'success'"
-    " order by system_id, interval_start, run_id desc) as runs"
-)
+LANDING_SUITES = ("completeness",)
 
 # Citizen ID numbers (12 digits), Vietnamese phone numbers, e-mail addresses, anywhere in a marts row.
 IDENTIFIER_PATTERN = r"\m\d{12}\M|\m0\d{9}\M|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+\.[A-Za-z.]{2,}"
@@ -52,10 +35,6 @@ class Suite:
     name: str
     asset_query: str
     definition: dict  # GX's suite JSON, parameters filled in
-
-    @property
-    def severities(self) -> dict[str, str]:
-        return {e["meta"]["name"]: e.get("severity", "critical") for e in self.definition["expectations"]}
 
 
 def literal(moment) -> str:
@@ -84,42 +63,42 @@ def identifier_scan(marts_tables: dict[str, bool]) -> str:
     return " union all ".join(parts) or "select 1 where false"
 
 
-def status_lists() -> str:
-    """The contract's dossier status vocabularies as a relation (kind, vendor_status): the landing is judged
-    against the contract itself, before (and whether or not) dbt has built anything."""
-    from onestop.vocabulary import CSV_STATUS, NATIONAL_STATUS, ONEGATE_STATUS
+@cache
+def definitions(folder: Path = SUITES_DIR) -> dict[str, dict]:
+    """Every suite's JSON as kept, by name."""
+    return {name: json.loads((folder / f"{name}.json").read_text(encoding="utf-8")) for name in SUITE_ORDER}
 
-    pairs = [("dvcqg_api", str(code)) for code in NATIONAL_STATUS]
-    pairs += [("onegate_db", word) for word in ONEGATE_STATUS.values()]
-    pairs += [("csv_drop", text) for text in CSV_STATUS.values()]
-    rows = ", ".join("('{}', '{}')".format(kind, value.replace("'", "''")) for kind, value in pairs)
-    return f"(values {rows}) as m (kind, vendor_status)"
+
+def checks(folder: Path = SUITES_DIR) -> dict[str, dict]:
+    """Every check's `meta` by its code `suite.name` (the codes the verdict writes)."""
+    return {
+        f"{suite}.{e['meta']['name']}": e["meta"]
+        for suite, data in definitions(folder).items()
+        for e in data["expectations"]
+    }
 
 
 def load(
     night: Night, marts_tables: dict[str, bool], folder: Path = SUITES_DIR, names: tuple[str, ...] = SUITE_ORDER
 ) -> list[Suite]:
-    start, end = night.start, night.end
-    weekdays = ", ".join(literal(start - timedelta(days=7 * k)) for k in range(1, 5))
-    volume = VOLUME_QUERY.format(last_runs=LAST_RUNS, weekdays=weekdays)
+    start = night.start
     params = {
         "night_start": literal(start),
-        "night_end": literal(end),
-        "volume_query": " ".join(volume.split()),
-        "identifier_scan": identifier_scan(marts_tables),
-        "status_lists": status_lists(),
+        "weekdays": ", ".join(literal(start - timedelta(days=7 * k)) for k in range(1, 5)),
     }
     suites = []
     for name in names:
-        data = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
-        filled = json.loads(
-            fill(json.dumps(data, ensure_ascii=False), {k: json.dumps(v)[1:-1] for k, v in params.items()})
-        )
-        for expectation in filled["expectations"]:
+        data = json.loads(json.dumps(definitions(folder)[name]))  # a copy to fill in
+        for expectation in data["expectations"]:
             query = expectation["kwargs"].get("unexpected_rows_query")
-            if query:
-                escaped = query.replace("{", "{{").replace("}", "}}").replace("{{batch}}", "{batch}")
-                expectation["kwargs"]["unexpected_rows_query"] = escaped
-        asset = filled["meta"].pop("asset")
-        suites.append(Suite(name, asset, filled))
+            if query == "$identifier_scan":
+                # GX formats the query with str.format: its `{batch}` aside, braces (a regex's `{12}`) are escaped.
+                scan = identifier_scan(marts_tables).replace("{", "{{").replace("}", "}}")
+                expectation["kwargs"]["unexpected_rows_query"] = scan
+        sql = (folder / f"{name}.sql").read_text(encoding="utf-8")
+        # The file's comments are for its readers; GX shows the query in Data Docs without them.
+        body = "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
+        # GX takes a query that starts with `select`: one with common table expressions is wrapped.
+        asset = fill(f"select * from (\n{body.strip()}\n) as batch", params)
+        suites.append(Suite(name, asset, data))
     return suites

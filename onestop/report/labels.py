@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from onestop.quality.suites import checks
 from onestop.vocabulary import UNIT_LEVELS
 
 INDICATOR_NAMES = {
@@ -73,33 +74,14 @@ def data_status(is_final: bool, data_as_of: datetime | None) -> str:
     )
 
 
-# Why a night is incomplete, by the gate's codes (`suite.expectation`, onestop/quality): the English detail stays in
-# the logs and in marts.night_completeness.reasons, for engineers.
+# Why a night is incomplete, by the gate's codes (`suite.expectation`): each check's words are kept beside it, as
+# `meta.reason_vi` in expectations/<suite>.json; the English detail stays in the logs and in
+# marts.night_completeness.reasons, for engineers.
 REASON_LABELS = {
     "not_delivered": "hệ thống nguồn không gửi dữ liệu",
     "no_extraction": "chưa trích xuất dữ liệu",
-    "completeness.night_recorded": "chưa ghi nhận đêm trích xuất",
-    "completeness.every_system_delivered": "hệ thống nguồn không gửi dữ liệu",
-    "completeness.no_suspicious_delivery": "hệ thống nguồn trả về rỗng bất thường",
-    "landing.keys_present": "bản ghi thiếu mã hồ sơ",
-    "landing.dates_parse": "ngày tháng sai định dạng",
-    "landing.codes_in_lists": "trạng thái không thuộc danh mục",
-    "landing.units_known": "đơn vị không có trong danh mục",
-    "landing.nothing_quarantined": "có bản ghi lỗi bị cách ly",
-    "landing.volume_not_collapsed": "số bản ghi giảm bất thường",
-    "landing.volume_within_bounds": "số bản ghi tăng bất thường",
-    "reconciliation.dossiers_per_system_match_raw": "số hồ sơ không khớp với dữ liệu đã nhận",
-    "reconciliation.control_totals_agree": "tổng kiểm soát không khớp",
-    "warehouse.staging_one_row_per_dossier": "hồ sơ bị trùng khi chuẩn hóa",
-    "warehouse.marts_one_row_per_dossier": "hồ sơ bị trùng trong kho dữ liệu",
-    "warehouse.units_in_dim_unit": "đơn vị không có trong danh mục",
-    "warehouse.no_history_after_withdrawal": "có bước xử lý sau khi rút hồ sơ",
-    "warehouse.rates_within_0_1": "tỷ lệ ngoài khoảng 0–100%",
-    "warehouse.numerator_within_denominator": "tử số lớn hơn mẫu số",
-    "warehouse.every_unit_every_month": "thiếu đơn vị trong tháng",
-    "warehouse.no_direct_identifiers": "phát hiện thông tin cá nhân trong kho dữ liệu",
     "marts.dbt_build": "dựng kho dữ liệu không thành công",
-}
+} | {code: meta["reason_vi"] for code, meta in checks().items()}
 MONTH_IN_PROGRESS = "tháng chưa kết thúc"
 NOT_JUDGED = "tháng chưa được kiểm tra chất lượng dữ liệu"
 

@@ -149,12 +149,15 @@ def test_overdue_items_now_are_listed_with_who_holds_them(dashboard, owner) -> N
 
 def test_the_gates_checks_of_the_latest_night_are_listed_failures_first(dashboard, owner) -> None:
     expected = owner.execute(
-        "select check_code, check_name, result_name, severity_name, observed_value from marts.quality_checks"
-        " where night = (select max(night) from marts.quality_checks) order by success, check_code"
+        "select check_code, check_name, result_name, severity_name, observed_value, failed_systems"
+        " from marts.quality_checks where night = (select max(night) from marts.quality_checks)"
+        " order by success, check_code"
     ).fetchall()
-    columns = ("night", "check_name", "result_name", "severity_name", "observed_value", "check_code")
+    columns = ("night", "check_name", "result_name", "severity_name", "observed_value", "failed_systems", "check_code")
     rows = chart_rows(dashboard, *columns)
-    assert [tuple(r[c] for c in columns[5:] + columns[1:5]) for r in rows] == expected
+    assert [tuple(r[c] for c in columns[6:] + columns[1:6]) for r in rows] == expected
+    # The check that failed names the system that did not deliver.
+    assert expected[0][5] and "," not in expected[0][5], expected[0]
     # August 1st: a system was down, so the night's completeness check failed and heads the list, in Vietnamese.
     assert expected[0][:4] == (
         "completeness.every_system_delivered",

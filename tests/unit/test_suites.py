@@ -15,20 +15,38 @@ def test_every_suite_is_filled_for_the_night() -> None:
     loaded = suites.load(NIGHT, {"fct_dossiers": True, "dim_unit": False})
     assert [s.name for s in loaded] == list(suites.SUITE_ORDER)
     for suite in loaded:
-        text = str(suite.definition)
-        assert not re.findall(r"\$[a-z_]+", text), suite.name  # no parameter left unfilled
-        for expectation in suite.definition["expectations"]:
-            query = expectation["kwargs"].get("unexpected_rows_query", "")
-            # Once the escaped braces are set aside, the only braces left are GX's `{batch}`.
-            bare = query.replace("{{", "").replace("}}", "")
-            assert len(re.findall(r"[{}]", bare)) == 2 * bare.count("{batch}"), (suite.name, query[:200])
-    landing = next(s for s in loaded if s.name == "landing")
-    quarantine = next(e for e in landing.definition["expectations"] if e["meta"]["name"] == "nothing_quarantined")
-    assert "timestamp '2025-06-10 00:00:00'" in quarantine["kwargs"]["unexpected_rows_query"]
-    volume = next(e for e in landing.definition["expectations"] if e["meta"]["name"] == "volume_within_bounds")
-    # The same weekday of the four weeks before.
+        assert not re.findall(r"\$[a-z_]+", suite.asset_query + str(suite.definition)), suite.name
+        assert "--" not in suite.asset_query  # the files' comments are left out of what Data Docs show
+    completeness = next(s for s in loaded if s.name == "completeness")
+    assert "where n.interval_start = timestamp '2025-06-10 00:00:00'" in completeness.asset_query
+    # The volume's history: the same weekday of the four weeks before.
     for day in ("2025-06-03", "2025-05-27", "2025-05-20", "2025-05-13"):
-        assert f"timestamp '{day} 00:00:00'" in volume["kwargs"]["unexpected_rows_query"]
+        assert f"timestamp '{day} 00:00:00'" in completeness.asset_query
+    scan = next(s for s in loaded if s.name == "warehouse").definition["expectations"][-1]["kwargs"]
+    # GX formats the generated query: a regex's braces are escaped, and no `{batch}` is asked for.
+    assert "\\d{{12}}" in scan["unexpected_rows_query"] and "{batch}" not in scan["unexpected_rows_query"]
+
+
+def test_one_home_per_rule() -> None:
+    """GX judges what only a night shows, with built-in expectations; the one custom query is generated."""
+    kinds = [e["type"] for data in suites.definitions().values() for e in data["expectations"]]
+    assert kinds.count("unexpected_rows_expectation") == 1
+    names = set(suites.checks())
+    # Structural truths are dbt tests, records are the contract's: none of them is a GX check any more.
+    for moved in (
+        "keys_present",
+        "dates_parse",
+        "codes_in_lists",
+        "units_known",
+        "marts_one_row_per_dossier",
+        "numerator_within_denominator",
+        "every_unit_every_month",
+        "rates_within_0_1",
+    ):
+        assert not any(code.endswith(f".{moved}") for code in names), moved
+    assert not any(
+        "unexpected_rows_query" in str(data) and "select" in str(data).lower() for data in suites.definitions().values()
+    )
 
 
 def test_the_identifier_scan_reads_an_incremental_tables_latest_build_only() -> None:
@@ -44,6 +62,8 @@ def test_a_landing_only_night_runs_the_landing_suites() -> None:
 
 def test_every_check_is_named_in_vietnamese_for_the_dashboard() -> None:
     loaded = suites.load(Night.of("2025-07-15"), {"fct_dossiers": True})
-    labels = [e["meta"].get("label_vi", "") for s in loaded for e in s.definition["expectations"]]
-    assert len(labels) >= 20 and all(label and not label.isascii() for label in labels)
+    metas = [e["meta"] for s in loaded for e in s.definition["expectations"]]
+    labels = [m.get("label_vi", "") for m in metas]
+    assert len(labels) >= 10 and all(label and not label.isascii() for label in labels)
+    assert all(m.get("reason_vi") and not m["reason_vi"].isascii() for m in metas)  # the report's words
     assert len(set(labels)) == len(labels)  # no two checks under one name

@@ -22,26 +22,21 @@ def point_airflow_at(sim) -> None:
     os.environ.update(sim.connections())
 
 
-def nightly_dag():
-    from airflow.dag_processing.dagbag import DagBag
-
-    bag = DagBag(dag_folder=str(DAGS / "onestop_nightly.py"))
-    assert not bag.import_errors, bag.import_errors
-    return bag.get_dag("onestop_nightly")
-
-
 def run_night(night: date, with_dbt: bool = False, conf: dict | None = None, mark_success: str | None = None):
     """Run the DAG for `night` (its run starts at 01:00 the next local morning); return {task: [states]}.
     Without `with_dbt` the dbt tasks and the gate are marked successful instead of run (tests about extraction);
     `mark_success` marks every task whose id fully matches it successful instead."""
+    from onestop.orchestration import run_dag
+
     logical = datetime.combine(night + timedelta(days=1), time(1, 0), tzinfo=LOCAL)
-    run = nightly_dag().test(
-        logical_date=logical,
-        run_conf=conf,
+    run, tis = run_dag(
+        "onestop_nightly",
+        logical,
+        conf,
         mark_success_pattern=mark_success or (None if with_dbt else r"dbt\..*|quality_gate|publish"),
     )
     states: dict[str, list[str]] = {}
-    for ti in run.get_task_instances():
+    for ti in tis:
         states.setdefault(ti.task_id, []).append(str(ti.state))
     return run, states
 

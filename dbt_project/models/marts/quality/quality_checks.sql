@@ -31,6 +31,11 @@ select
     ranked.success,
     case when ranked.success then 'Đạt' else 'Không đạt' end as result_name,
     ranked.observed_value,
+    -- The systems that broke it, from the rows the gate kept (each batch has a row per system).
+    (
+        select string_agg(distinct failed.row_kept ->> 'system_id', ', ')
+        from jsonb_array_elements(coalesce(ranked.details -> 'unexpected_rows', '[]'::jsonb)) as failed (row_kept)
+    ) as failed_systems,
     ranked.details ->> 'description' as description,
     jsonb_array_length(coalesce(ranked.details -> 'unexpected_rows', '[]'::jsonb))::integer as rows_shown,
     ranked.run_id as gate_run_id,
