@@ -36,11 +36,12 @@ REPORT_MONTHS = (date(2025, 10, 1), date(2025, 6, 1))  # the last month, and the
 
 
 HEARTBEAT_SECONDS = (15, 30)  # the first after 15 s, then every 30 s
-TERMINAL: list[TextIO] = [sys.stdout]  # where the phases speak; everything else goes to the log file
+# Where the phases speak while everything else goes to the log file (`output_to`); otherwise stdout.
+TERMINAL: list[TextIO | None] = [None]
 
 
 def say(line: str) -> None:
-    print(line, file=TERMINAL[0], flush=True)
+    print(line, file=TERMINAL[0] or sys.stdout, flush=True)
 
 
 def phase(title: str, action: Callable[[], list[str]]) -> list[str]:
@@ -75,20 +76,22 @@ def output_to(log: Path) -> Iterator[None]:
     sys.stderr.flush()
     saved = os.dup(1), os.dup(2)
     TERMINAL[0] = os.fdopen(os.dup(saved[0]), "w", buffering=1, encoding="utf-8")
-    with open(log, "a", encoding="utf-8") as file:
+    streams = sys.stdout, sys.stderr
+    with open(log, "a", encoding="utf-8", buffering=1) as file:
         os.dup2(file.fileno(), 1)
         os.dup2(file.fileno(), 2)
+        sys.stdout = sys.stderr = file  # also where the streams are objects not on the descriptors
         try:
             yield
         finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
+            file.flush()
+            sys.stdout, sys.stderr = streams
             os.dup2(saved[0], 1)
             os.dup2(saved[1], 2)
             for fd in saved:
                 os.close(fd)
             TERMINAL[0].close()
-            TERMINAL[0] = sys.stdout
+            TERMINAL[0] = None
 
 
 def warnings_in(log: Path) -> int:
