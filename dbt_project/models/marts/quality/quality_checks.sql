@@ -31,7 +31,9 @@ select
     latest_results.expectation,
     latest_results.suite || '.' || latest_results.expectation as check_code,
     -- In Vietnamese for the dashboard (each suite's meta.label_vi); a run recorded before labels existed: its code.
-    coalesce(nullif(latest_results.details ->> 'label_vi', ''), latest_results.suite || '.' || latest_results.expectation) as check_name,
+    coalesce(
+        nullif(latest_results.details ->> 'label_vi', ''), latest_results.suite || '.' || latest_results.expectation
+    ) as check_name,
     latest_results.severity,
     case latest_results.severity when 'error' then 'nghiêm trọng' else 'cảnh báo' end as severity_name,
     latest_results.success,
@@ -40,7 +42,9 @@ select
     -- The systems that broke it, from the rows the gate kept (each batch has a row per system).
     (
         select string_agg(distinct failed.row_kept ->> 'system_id', ', ')
-        from jsonb_array_elements(coalesce(latest_results.details -> 'unexpected_rows', '[]'::jsonb)) as failed (row_kept)
+        from
+            jsonb_array_elements(coalesce(latest_results.details -> 'unexpected_rows', '[]'::jsonb))
+                as failed (row_kept)
     ) as failed_systems,
     latest_results.details ->> 'description' as description,
     jsonb_array_length(coalesce(latest_results.details -> 'unexpected_rows', '[]'::jsonb))::integer as rows_shown,
