@@ -164,16 +164,23 @@ def localised(name: str, text: str) -> str:
 VIEW = {"module_name": "onestop.quality.offline_view", "class_name": "OfflinePageView"}
 
 
-def prepare(context_root: Path) -> None:
-    """Write the templates pointed at local copies where GX looks for custom views, before it builds the site."""
+def prepare(context_root: Path) -> bool:
+    """Write the templates pointed at local copies where GX looks for custom views, before it builds the site;
+    return whether any changed (the pages built before with other templates are then to be rebuilt)."""
     views = context_root / "gx" / "plugins" / "custom_data_docs" / "views"
     views.mkdir(parents=True, exist_ok=True)
     package = files("great_expectations.render.view")
     sources = [(name, package / "templates" / name) for name in TEMPLATES]
-    for name, source in [*sources, (STYLES, package / "static" / "styles" / STYLES)]:
-        (views / name).write_text(localised(name, source.read_text(encoding="utf-8")), encoding="utf-8")
-    for name in EMPTIED:
-        (views / name).write_text("", encoding="utf-8")
+    wanted = {name: localised(name, source.read_text(encoding="utf-8")) for name, source in sources}
+    wanted[STYLES] = localised(STYLES, (package / "static" / "styles" / STYLES).read_text(encoding="utf-8"))
+    wanted |= dict.fromkeys(EMPTIED, "")
+    changed = False
+    for name, text in wanted.items():
+        path = views / name
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            changed = True
+    return changed
 
 
 def local_logo(styles: str, images: str) -> str:

@@ -89,7 +89,7 @@ def _run_checkpoint(url: str, loaded: list, night_name: str, marts_built: bool):
         context.update_data_docs_site("local_site", site)
     else:
         context.add_data_docs_site("local_site", site)
-    data_docs.prepare(gx_root())
+    templates_changed = data_docs.prepare(gx_root())
     source = context.data_sources.add_or_update_postgres(name="warehouse", connection_string=f"${{{GX_URL_VAR}}}")
     definitions = []
     for suite in loaded:
@@ -121,6 +121,8 @@ def _run_checkpoint(url: str, loaded: list, night_name: str, marts_built: bool):
     # A run time of its own: GX would read one from a name that parses as a date, and a night's tries would collide.
     run_time = datetime.now(UTC)
     outcome = checkpoint.run(run_id=gx.RunIdentifier(run_name=night_name, run_time=run_time))
+    if templates_changed:  # first run here, or GX or onestop changed them: every page of the site anew, once
+        context.build_data_docs(site_names=["local_site"])
     data_docs.install_assets(data_docs_index().parent)
     return outcome
 
