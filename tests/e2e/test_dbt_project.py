@@ -36,3 +36,29 @@ def test_unit_tests_pass_and_docs_generate(warehouse_url) -> None:
         n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model" and not n["description"]
     ]
     assert not undocumented, undocumented
+
+
+def test_the_calendar_is_rebuilt_when_it_changes_and_only_then(warehouse_url, owner) -> None:
+    """dim_date is incremental on its calendar's version: a night writes none of its rows, a new exception (a
+    make-up Saturday announced) rewrites it."""
+
+    def built() -> int:
+        run_dbt("run", "--select", "dim_date", url=warehouse_url)
+        results = json.loads((dbt_target() / "run_results.json").read_text())["results"]
+        return next(r["adapter_response"]["rows_affected"] for r in results if r["unique_id"].endswith(".dim_date"))
+
+    saturday = "2025-03-08"
+    try:
+        run_dbt("seed", "--select", "public_holidays", "calendar_exceptions", url=warehouse_url)
+        run_dbt("run", "--select", "dim_date", "--full-refresh", url=warehouse_url)
+        assert built() == 0  # the calendar as it was: nothing written
+        owner.execute(
+            "insert into staging.calendar_exceptions (day, is_working_day, note) values (%s, true, 'test')", (saturday,)
+        )
+        assert built() > 5000  # every day anew
+        flag = owner.execute("select is_working_day from marts.dim_date where day = %s", (saturday,)).fetchone()[0]
+        assert flag is True
+        assert built() == 0
+    finally:
+        run_dbt("seed", "--select", "calendar_exceptions", "--full-refresh", url=warehouse_url)
+        run_dbt("run", "--select", "dim_date", url=warehouse_url)

@@ -1,7 +1,17 @@
-{{ config(indexes=[{'columns': ['day'], 'unique': True}]) }}
+{{ config(
+    materialized='incremental',
+    unique_key='day',
+    incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns',
+    indexes=[{'columns': ['day'], 'unique': True}],
+) }}
 
 -- The calendar of metrics.md: working days are Monday to Friday except public holidays (the `holidays` package,
 -- seeded) and the government's announced exceptions (make-up Saturdays worked, extra days off, seeded).
+-- Built when the calendar changes, not every night: each row carries the version of the calendar it was built from
+-- (a digest of both seeds), and an incremental build writes nothing while the built version is the seeds' own.
+-- A calendar built before it carried its version gains the column (append_new_columns), and that first build
+-- rewrites every row.
 with
 
 days as (
@@ -15,6 +25,24 @@ holidays as (
 
 exceptions as (
     select day::date as day, is_working_day, note from {{ ref('calendar_exceptions') }}
+),
+
+calendar as (
+    select
+        md5(
+            coalesce((select string_agg(h.day || ':' || h.holiday_name, ',' order by h.day) from holidays as h), '')
+            || '|'
+            || coalesce(
+                (
+                    select
+                        string_agg(
+                            e.day || ':' || e.is_working_day || ':' || coalesce(e.note, ''), ',' order by e.day
+                        )
+                    from exceptions as e
+                ),
+                ''
+            )
+        ) as calendar_version
 ),
 
 flagged as (
@@ -46,5 +74,10 @@ select
     (
         select min(later.day) from sequenced as later
         where later.day > sequenced.day and later.is_working_day
-    ) as next_working_day
+    ) as next_working_day,
+    calendar.calendar_version
 from sequenced
+cross join calendar
+{% if is_incremental() and 'calendar_version' in adapter.get_columns_in_relation(this) | map(attribute='name') %}
+    where calendar.calendar_version is distinct from (select max(built.calendar_version) from {{ this }} as built)
+{% endif %}
