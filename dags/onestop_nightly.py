@@ -74,6 +74,11 @@ def _night():
         "full_refresh": Param(
             False, type="boolean", description="rebuild every incremental model from raw (after reference changes)"
         ),
+        "whole_table_tests": Param(
+            False,
+            type="boolean",
+            description="test whole tables, not only the rows the build wrote (done anyway on Sundays' runs)",
+        ),
     },
 )
 def onestop_nightly():
@@ -158,7 +163,7 @@ def transform():
     from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
     from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
 
-    from onestop.orchestration import quiet_cosmos_rendering
+    from onestop.orchestration import TESTS_SCOPE, quiet_cosmos_rendering
 
     quiet_cosmos_rendering()
 
@@ -176,7 +181,14 @@ def transform():
         execution_config=ExecutionConfig(
             execution_mode=ExecutionMode.WATCHER, invocation_mode=InvocationMode.DBT_RUNNER
         ),
-        operator_args={"full_refresh": "{{ params.full_refresh }}"},
+        operator_args={
+            "full_refresh": "{{ params.full_refresh }}",
+            # An ordinary night tests the rows the build wrote of the per-dossier chain; the run of Sunday morning,
+            # a full refresh or a run asking for it tests whole tables (dbt_project/macros/tests_scope.sql).
+            "vars": {"tests_scope": TESTS_SCOPE},  # onestop/orchestration.py
+            # dbt's unit tests pin the rules on hand-made rows: the test suite runs them, the night need not.
+            "dbt_cmd_flags": ["--exclude-resource-type", "unit_test"],
+        },
         default_args={"retries": 0, "pool": TRANSFORM_POOL},
     )
     _after_the_build(group)

@@ -12,8 +12,16 @@ from datetime import date, datetime, time, timedelta
 
 import psycopg
 
-from onestop.night import LOCAL_TZ, Night
+from onestop.night import LOCAL_TZ, LOCAL_TZ_NAME, Night
 from onestop.settings import POOLS, PROJECT_ROOT
+
+# What the night's data tests read (dbt_project/macros/tests_scope.sql), as the nightly DAG's dbt task group
+# renders it per run: the rows the build wrote, but whole tables on the run of Sunday morning (local), on a full
+# refresh, or when the run asks (`whole_table_tests`).
+TESTS_SCOPE = (
+    "{{ 'all' if params.full_refresh or params.whole_table_tests"
+    f" or logical_date.in_timezone('{LOCAL_TZ_NAME}').isoweekday() == 7 else 'night' }}}}"
+)
 
 
 def _airflow(*args: str, env: dict[str, str] | None = None) -> None:

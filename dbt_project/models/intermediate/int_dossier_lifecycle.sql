@@ -3,6 +3,7 @@
     unique_key='dossier_code',
     incremental_strategy='delete+insert',
     post_hook="{{ forget_retracted_dossiers() }}",
+    meta={'build_stamp': 'refreshed_at'},
     indexes=[{'columns': ['dossier_code'], 'unique': true}, {'columns': ['refreshed_at']}],
 ) }}
 -- depends_on: {{ ref('stg_csv_drop__retractions') }}

@@ -3,6 +3,7 @@
     unique_key='dossier_code',
     incremental_strategy='delete+insert',
     post_hook="{{ drop_retracted_versions() }}",
+    meta={'build_stamp': 'refreshed_at'},
     indexes=[{'columns': ['dossier_code']}, {'columns': ['refreshed_at']}],
 ) }}
 

@@ -3,6 +3,7 @@
     unique_key='dossier_code',
     incremental_strategy='delete+insert',
     post_hook="{{ forget_retracted_dossiers() }}",
+    meta={'build_stamp': 'refreshed_at'},
     indexes=[{'columns': ['dossier_code']}, {'columns': ['month_start']}, {'columns': ['refreshed_at']}],
     pre_hook=["{{ delete_dossiers_no_longer_processed() }}"],
 ) }}
