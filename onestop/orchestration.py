@@ -8,11 +8,11 @@ import logging
 import os
 import subprocess
 import sys
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 import psycopg
 
-from onestop.night import LOCAL_TZ, LOCAL_TZ_NAME, Night
+from onestop.night import LOCAL_TZ, LOCAL_TZ_NAME, Night, next_month
 from onestop.settings import POOLS, PROJECT_ROOT
 
 # What the night's data tests read (dbt_project/macros/tests_scope.sql), as the nightly DAG's dbt task group
@@ -65,16 +65,24 @@ def run_dag(dag_id: str, logical: datetime, conf: dict | None = None, mark_succe
     return run, tis
 
 
+def nightly_logical_date(night: Night) -> datetime:
+    """The nightly DAG's run that extracts `night` starts at 01:00 local the next morning."""
+    return datetime.combine(night.next().day, time(1, 0), tzinfo=LOCAL_TZ)
+
+
+def not_successful(tis) -> list[str]:
+    """The tasks of a run that neither succeeded nor were skipped (a mapped one by its rendered index)."""
+    return [str(ti.rendered_map_index or ti.task_id) for ti in tis if str(ti.state) not in ("success", "skipped")]
+
+
 def run_night(night: Night, conf: dict | None = None) -> tuple[bool, list[str]]:
     """Run the nightly DAG for `night`; return whether every task succeeded, and a summary: per system, records
     read, landed (new versions), duplicates (versions already landed: each window re-reads a lookback) and
     quarantined."""
     from onestop.warehouse.credentials import login_url
 
-    # The run that extracts a night starts at 01:00 local the next morning.
-    logical = datetime.combine(night.next().day, time(1, 0), tzinfo=LOCAL_TZ)
-    run, tis = run_dag("onestop_nightly", logical, conf)
-    failed = [ti.rendered_map_index or ti.task_id for ti in tis if str(ti.state) not in ("success", "skipped")]
+    run, tis = run_dag("onestop_nightly", nightly_logical_date(night), conf)
+    failed = not_successful(tis)
     # Cosmos' own bookkeeping task (it absorbs a skipped build) is not a dbt node.
     dbt_tasks = sum(
         1
@@ -84,7 +92,7 @@ def run_night(night: Night, conf: dict | None = None) -> tuple[bool, list[str]]:
     lines = [
         f"run {run.run_id}: {run.state}",
         f"{sum(1 for ti in tis if ti.task_id == 'extract')} extract tasks, {dbt_tasks} dbt tasks (Cosmos)"
-        + (f"; not successful: {', '.join(map(str, failed))}" if failed else ", all successful"),
+        + (f"; not successful: {', '.join(failed)}" if failed else ", all successful"),
     ]
     with psycopg.connect(login_url("onestop_loader")) as conn:
         rows = conn.execute(
@@ -113,12 +121,11 @@ def run_night(night: Night, conf: dict | None = None) -> tuple[bool, list[str]]:
 def run_monthly_report(month: date) -> tuple[bool, list[str]]:
     """Run the monthly report's DAG for `month` as its schedule would (06:00 local on the 1st of the next month);
     return whether every task succeeded, and what each build made."""
-    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
-    run, tis = run_dag("onestop_monthly_report", datetime.combine(following, time(6, 0), tzinfo=LOCAL_TZ))
-    failed = [ti.task_id for ti in tis if str(ti.state) not in ("success", "skipped")]
-    lines = [f"run {run.run_id}: {run.state}" + (f"; not successful: {', '.join(failed)}" if failed else "")]
     from onestop.warehouse.credentials import login_url
 
+    run, tis = run_dag("onestop_monthly_report", datetime.combine(next_month(month), time(6, 0), tzinfo=LOCAL_TZ))
+    failed = not_successful(tis)
+    lines = [f"run {run.run_id}: {run.state}" + (f"; not successful: {', '.join(failed)}" if failed else "")]
     with psycopg.connect(login_url("onestop_transformer")) as conn:
         made = conn.execute(
             "select view, gate_verdict, files from audit.report_runs where report_month = %s order by view desc",

@@ -24,6 +24,7 @@ import psycopg
 
 from onestop import local, warehouse
 from onestop.local.airflow_env import apply_airflow_environment
+from onestop.local.output import redirected_output
 from onestop.night import Night
 from onestop.settings import settings, state_dir
 
@@ -71,26 +72,11 @@ def phase(title: str, action: Callable[[], list[str]]) -> list[str]:
 def output_to(log: Path) -> Iterator[None]:
     """Everything written to this process's stdout and stderr (Airflow's task logs, dbt, GX, warnings; also from
     child processes) goes to `log`; the phases speak on the terminal alone."""
-    log.parent.mkdir(parents=True, exist_ok=True)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    saved = os.dup(1), os.dup(2)
-    TERMINAL[0] = os.fdopen(os.dup(saved[0]), "w", buffering=1, encoding="utf-8")
-    streams = sys.stdout, sys.stderr
-    with open(log, "a", encoding="utf-8", buffering=1) as file:
-        os.dup2(file.fileno(), 1)
-        os.dup2(file.fileno(), 2)
-        sys.stdout = sys.stderr = file  # also where the streams are objects not on the descriptors
+    with redirected_output(log) as terminal:
+        TERMINAL[0] = terminal
         try:
             yield
         finally:
-            file.flush()
-            sys.stdout, sys.stderr = streams
-            os.dup2(saved[0], 1)
-            os.dup2(saved[1], 2)
-            for fd in saved:
-                os.close(fd)
-            TERMINAL[0].close()
             TERMINAL[0] = None
 
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from pathlib import Path
 
+from onestop.local.output import redirected_output
 from onestop.local.reset import empty_warehouse
-from onestop.night import LOCAL_TZ
+from onestop.night import Night
 from onestop.settings import PROJECT_ROOT
 
 DAGS = PROJECT_ROOT / "dags"
-LOCAL = LOCAL_TZ
 
 
 def point_airflow_at(sim) -> None:
@@ -26,9 +26,9 @@ def run_night(night: date, with_dbt: bool = False, conf: dict | None = None, mar
     """Run the DAG for `night` (its run starts at 01:00 the next local morning); return {task: [states]}.
     Without `with_dbt` the dbt tasks and the gate are marked successful instead of run (tests about extraction);
     `mark_success` marks every task whose id fully matches it successful instead."""
-    from onestop.orchestration import run_dag
+    from onestop.orchestration import nightly_logical_date, run_dag
 
-    logical = datetime.combine(night + timedelta(days=1), time(1, 0), tzinfo=LOCAL)
+    logical = nightly_logical_date(Night(night))
     run, tis = run_dag(
         "onestop_nightly",
         logical,
@@ -58,26 +58,15 @@ def captured_output(path: Path):
     import logging
 
     root = logging.getLogger()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    saved_fds, saved_streams, saved_level = (os.dup(1), os.dup(2)), (sys.stdout, sys.stderr), root.level
-    with open(path, "w", encoding="utf-8", errors="backslashreplace") as sink:
-        handler = logging.StreamHandler(sink)
+    saved_level = root.level
+    with redirected_output(path, mode="w"):
+        handler = logging.StreamHandler(sys.stdout)  # the file, while the block runs
         handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
         root.addHandler(handler)
         root.setLevel(min(root.level or logging.INFO, logging.INFO))
-        os.dup2(sink.fileno(), 1)
-        os.dup2(sink.fileno(), 2)
-        sys.stdout = sys.stderr = sink
         try:
             yield path
         finally:
-            sink.flush()
-            sys.stdout, sys.stderr = saved_streams
-            os.dup2(saved_fds[0], 1)
-            os.dup2(saved_fds[1], 2)
-            os.close(saved_fds[0])
-            os.close(saved_fds[1])
             root.removeHandler(handler)
             root.setLevel(saved_level)
 
