@@ -91,7 +91,13 @@ ui: install
 bi: install bi-env
 	$(VENV)/bin/onestop bi
 
-bench: install
+# dlt, the peer the landing is compared with, in an environment of its own (bench/peer), from its own lock.
+BENCH_PEER_VENV := bench/peer/.venv
+$(BENCH_PEER_VENV)/.synced: bench/peer/pyproject.toml bench/peer/uv.lock | $(UV)
+	$(UV) sync --project bench/peer --frozen --quiet
+	@touch $@
+
+bench: install $(BENCH_PEER_VENV)/.synced
 	$(PY) -m bench.run --demo
 	$(PY) -m bench.profile
 

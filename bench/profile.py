@@ -14,11 +14,9 @@ import sys
 from pathlib import Path
 
 from bench.measure import run
+from bench.report import RESULTS_JSON, write_results
 from onestop import local, warehouse
-from onestop.settings import state_dir
 from onestop.transform import dbt_target
-
-RESULTS_JSON = state_dir() / "bench" / "results.json"
 
 
 def model_times() -> dict:
@@ -52,8 +50,10 @@ def night_landed(url: str) -> None:
 
 
 def build(url: str, full_refresh: bool) -> dict:
+    from bench.run import DBT_FULL_REFRESH, DBT_NIGHT
+
     args = [str(Path(sys.executable).parent / "onestop"), "dbt", "build", "--quiet"]
-    measured = run([*args, *(["--full-refresh"] if full_refresh else [])], env={"ONESTOP_WAREHOUSE_URL": url})
+    measured = run([*args, *(DBT_FULL_REFRESH if full_refresh else DBT_NIGHT)], env={"ONESTOP_WAREHOUSE_URL": url})
     return {"wall_s": measured.seconds, **model_times()}
 
 
@@ -65,11 +65,7 @@ def main() -> None:
     profile = {"incremental": build(url, False), "full_refresh": build(url, True)}
     results = json.loads(RESULTS_JSON.read_text())
     results["dbt_profile"] = profile
-    RESULTS_JSON.write_text(json.dumps(results, indent=1, default=str))
-    from bench.report import write
-    from bench.run import RESULTS
-
-    write(results, RESULTS)
+    write_results(results)
     print(json.dumps({k: {"wall_s": v["wall_s"], "nodes_s": v["nodes_s"]} for k, v in profile.items()}))
 
 

@@ -30,19 +30,36 @@ from onestop import local, warehouse
 from onestop.settings import PROJECT_ROOT, state_dir
 from onestop.warehouse import bootstrap
 
-RESULTS = PROJECT_ROOT / "bench" / "RESULTS.md"
 POOL = 4  # the onestop_sources pool's slots
+# dbt as the nightly DAG runs it (dags/onestop_nightly.py): an ordinary night tests the rows its build wrote, a full
+# refresh whole tables; dbt's unit tests belong to the test suite, not to a night.
+DBT_NIGHT = ["--vars", '{"tests_scope": "night"}', "--exclude-resource-type", "unit_test"]
+DBT_FULL_REFRESH = ["--full-refresh", "--exclude-resource-type", "unit_test"]
+PEER_RECORDS = 200_000  # dossier records loaded by dlt, the peer (issue #21 measured it on 200k)
+PEER_PYTHON = PROJECT_ROOT / "bench" / "peer" / ".venv" / "bin" / "python"
 
 
-def machine() -> str:
+def machine() -> dict:
+    """What the figures were measured on, and at which commit."""
     cpuinfo, meminfo = Path("/proc/cpuinfo").read_text(), Path("/proc/meminfo").read_text()
     cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if "model name" in line), "?")
     mem_kb = int(next(line.split()[1] for line in meminfo.splitlines() if line.startswith("MemTotal")))
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    return (
-        f"{os.cpu_count()} cores ({cpu}), {mem_kb / 1024 / 1024:.0f} GiB, {platform.system()} {platform.release()},"
-        f" Python {platform.python_version()}; commit {commit}; {datetime.now():%Y-%m-%d %H:%M}"
+    git = ["git", "-C", str(PROJECT_ROOT)]
+    commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    dirty = bool(
+        subprocess.run(
+            [*git, "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True
+        ).stdout.strip()
     )
+    return {
+        "cores": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gib": round(mem_kb / 1024 / 1024),
+        "system": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "commit": commit + ("+uncommitted changes" if dirty else ""),
+        "measured_at": f"{datetime.now():%Y-%m-%d %H:%M}",
+    }
 
 
 class Bench:
@@ -61,7 +78,9 @@ class Bench:
         bootstrap.init(self.url, generate_secrets=True)  # a database of its own on the embedded server
         empty_warehouse(self.url)
         self.sim = Simulation(self.folder, self.url, name=f"bench{self.label}")
-        self.night = date(2025, 12, 30)
+        # A Monday: the ordinary nights measured after it (and the one measured alone) are working days, not the
+        # New Year holiday or a weekend, whose few records would say little of a night.
+        self.night = date(2025, 12, 22)
         start = (self.night - timedelta(days=30 * self.months)).replace(day=1)
         began = time.monotonic()
         self.sim.generate(start, self.night, preset=self.preset)
@@ -76,87 +95,137 @@ class Bench:
     def step(self, *args: str) -> Measured:
         return python("-m", "bench.steps", *args, env=self.env)
 
-    def night_run(self, night: date, full_refresh: bool) -> dict:
-        """One night as the DAG runs it: reference and extraction (POOL at once), summary, dbt build, gate."""
-        phases = {}
+    def extract(self, night: date, pool: int = POOL) -> dict:
+        """Reference data, then every system's extraction (`pool` at a time: the DAG's pool, or 1 for each task
+        alone), then the night's summary; wall time, peak RSS and each task's own figures."""
         began = time.monotonic()
         self.step("reference")
         systems = [s.id for s in self.sim.world.systems]
-        with ThreadPoolExecutor(POOL) as pool:
-            measured = dict(zip(systems, pool.map(lambda s: self.step("extract", s, str(night)), systems), strict=True))
+        with ThreadPoolExecutor(pool) as workers:
+            measured = dict(
+                zip(systems, workers.map(lambda s: self.step("extract", s, str(night)), systems), strict=True)
+            )
         self.step("summarize", str(night))
-        phases["extract"] = {"seconds": time.monotonic() - began, "peak_mb": max(m.peak_mb for m in measured.values())}
-        phases["tasks"] = {
-            s: {
-                "kind": self.sim.world.kind_of[s],
-                "seconds": m.seconds,
-                "peak_mb": m.peak_mb,
-                **json.loads(m.stdout.splitlines()[-1]),
-            }
-            for s, m in measured.items()
+        return {
+            "seconds": time.monotonic() - began,
+            "peak_mb": max(m.peak_mb for m in measured.values()),
+            "tasks": {
+                s: {
+                    "kind": self.sim.world.kind_of[s],
+                    "seconds": m.seconds,
+                    "peak_mb": m.peak_mb,
+                    **json.loads(m.stdout.splitlines()[-1]),
+                }
+                for s, m in measured.items()
+            },
         }
-        dbt = run(
-            [
-                str(Path(sys.executable).parent / "onestop"),
-                "dbt",
-                "build",
-                "--quiet",
-                *(["--full-refresh"] if full_refresh else []),
-            ],
-            env=self.env,
-        )
+
+    def dbt(self, *flags: str) -> Measured:
+        return run([str(Path(sys.executable).parent / "onestop"), "dbt", "build", "--quiet", *flags], env=self.env)
+
+    def night_run(self, night: date, full_refresh: bool) -> dict:
+        """One night as the DAG runs it: reference and extraction (POOL at once), summary, dbt build, gate."""
+        began = time.monotonic()
+        extracted = self.extract(night)
+        phases = {"extract": {k: extracted[k] for k in ("seconds", "peak_mb")}, "tasks": extracted["tasks"]}
+        dbt = self.dbt(*(DBT_FULL_REFRESH if full_refresh else DBT_NIGHT))
         phases["dbt"] = {"seconds": dbt.seconds, "peak_mb": dbt.peak_mb}
         gate = self.step("gate", str(night))
         phases["gate"] = {"seconds": gate.seconds, "peak_mb": gate.peak_mb}
         phases["total_s"] = time.monotonic() - began
         return phases
 
+    def empty_landing(self) -> None:
+        from onestop.local.reset import empty_warehouse
+
+        empty_warehouse(self.url)
+
     def full_refresh(self) -> Measured:
-        return run(
-            [str(Path(sys.executable).parent / "onestop"), "dbt", "build", "--quiet", "--full-refresh"], env=self.env
-        )
+        return self.dbt(*DBT_FULL_REFRESH)
 
     def copy_limit(self, night: date | None) -> dict:
-        """onestop's write path for the rows of one night (or of the initial load) -- its in-process timer,
-        audit.extraction_runs.seconds, less the time spent waiting on the source (requests, files, parsing its
-        format: source_seconds) -- against a bare COPY of the same rows into an equivalent table."""
+        """onestop's write path for the rows of one night (or of the initial load), system by system -- its
+        in-process timer, audit.extraction_runs.seconds, less the time spent in the source (connecting, requests,
+        files, parsing its format: source_seconds) -- against a bare binary COPY of the same rows, already in
+        memory, into a table like `raw`'s (same columns and indexes), one system after the other."""
         where = "interval_start = %s" if night else "true"
-        params = (datetime.combine(night, datetime.min.time()),) if night else ()
+        interval = (datetime.combine(night, datetime.min.time()),) if night else ()
+        systems: dict[str, dict] = {}
         with psycopg.connect(self.url, autocommit=True) as conn:
-            onestop_s, with_source_s = map(
-                float,
-                conn.execute(
-                    "select coalesce(sum(seconds - source_seconds), 0), coalesce(sum(seconds), 0) from"
-                    " (select distinct on (system_id) seconds, source_seconds from"
-                    f" audit.extraction_runs where status = 'success' and {where} order by system_id, run_id desc) r",
-                    params,
-                ).fetchone(),
-            )
-            rows, copy_s = 0, 0.0
+            for system, seconds, source_seconds in conn.execute(
+                "select distinct on (system_id) system_id, seconds, source_seconds from audit.extraction_runs"
+                f" where status = 'success' and {where} order by system_id, run_id desc",
+                interval,
+            ).fetchall():
+                systems[system] = {
+                    "kind": self.sim.world.kind_of.get(system, ""),
+                    "onestop_s": float(seconds) - float(source_seconds),
+                    "with_source_s": float(seconds),
+                    "rows": 0,
+                    "copy_s": 0.0,
+                }
             for table in ("raw.dossier_records", "raw.feedback_records"):
                 conn.execute("drop table if exists public.bench_copy")
                 conn.execute(f"create table public.bench_copy (like {table} including all)")
-                with tempfile.TemporaryFile() as buffer:
-                    with conn.cursor().copy(
-                        f"copy (select * from {table} where {where}) to stdout (format binary)", params
-                    ) as out:
-                        for chunk in out:
-                            buffer.write(chunk)
-                    buffer.seek(0)
-                    began = time.perf_counter()
-                    with conn.cursor().copy("copy public.bench_copy from stdin (format binary)") as into:
-                        while chunk := buffer.read(1 << 20):
-                            into.write(chunk)
-                    copy_s += time.perf_counter() - began
-                rows += conn.execute("select count(*) from public.bench_copy").fetchone()[0]
+                for system, found in systems.items():
+                    with tempfile.TemporaryFile() as buffer:
+                        with conn.cursor().copy(
+                            f"copy (select * from {table} where system_id = %s and {where}) to stdout (format binary)",
+                            (system, *interval),
+                        ) as out:
+                            for chunk in out:
+                                buffer.write(chunk)
+                        buffer.seek(0)
+                        began = time.perf_counter()
+                        with conn.cursor().copy("copy public.bench_copy from stdin (format binary)") as into:
+                            while chunk := buffer.read(1 << 20):
+                                into.write(chunk)
+                        found["copy_s"] += time.perf_counter() - began
+                    found["rows"] += conn.execute(
+                        f"select count(*) from {table} where system_id = %s and {where}", (system, *interval)
+                    ).fetchone()[0]
             conn.execute("drop table public.bench_copy")
+        totals = {k: sum(f[k] for f in systems.values()) for k in ("rows", "onestop_s", "with_source_s", "copy_s")}
+        return {**totals, "ratio": ratio(totals["copy_s"], totals["onestop_s"]), "systems": systems}
+
+    def peer(self) -> dict:
+        """dlt loading PEER_RECORDS of the year's dossier records (their payloads, as the systems sent them) into
+        the same server, in its own environment, beside a bare COPY of the same rows (`bench/peer/load_dlt.py`)."""
+        with tempfile.TemporaryDirectory() as folder, psycopg.connect(self.url, autocommit=True) as conn:
+            sample = "select * from raw.dossier_records order by system_id, record_key, changed_at limit %s"
+            records = Path(folder) / "records.jsonl"
+            with records.open("w", encoding="utf-8") as lines:
+                for (payload,) in conn.execute(f"select payload::text from ({sample}) as s", (PEER_RECORDS,)):
+                    lines.write(payload + "\n")
+            conn.execute("drop table if exists public.bench_copy")
+            conn.execute("create table public.bench_copy (like raw.dossier_records including all)")
+            with tempfile.TemporaryFile() as buffer:
+                with conn.cursor().copy(f"copy ({sample}) to stdout (format binary)", (PEER_RECORDS,)) as out:
+                    for chunk in out:
+                        buffer.write(chunk)
+                buffer.seek(0)
+                began = time.perf_counter()
+                with conn.cursor().copy("copy public.bench_copy from stdin (format binary)") as into:
+                    while chunk := buffer.read(1 << 20):
+                        into.write(chunk)
+                copy_s = time.perf_counter() - began
+            rows = conn.execute("select count(*) from public.bench_copy").fetchone()[0]
+            conn.execute("drop table public.bench_copy")
+            loaded = run(
+                [str(PEER_PYTHON), str(PROJECT_ROOT / "bench" / "peer" / "load_dlt.py"), str(records)],
+                env={"DLT_DESTINATION_URL": self.url, "DLT_PIPELINES_DIR": str(Path(folder) / "dlt")},
+            )
+        found = json.loads(loaded.stdout.splitlines()[-1])
         return {
             "rows": rows,
-            "onestop_s": onestop_s,
-            "with_source_s": with_source_s,
             "copy_s": copy_s,
-            "ratio": copy_s / onestop_s if onestop_s else float("nan"),
+            **{way: {**f, "ratio": ratio(copy_s, f["seconds"])} for way, f in found.items()},
+            "peak_mb": loaded.peak_mb,
         }
+
+
+def ratio(copy_s: float, other_s: float) -> float:
+    return copy_s / other_s if other_s else float("nan")
 
 
 def dag_parse(runs: int) -> dict[str, float]:
@@ -194,7 +263,7 @@ def main() -> None:
     preset = "small" if args.quick else "province-year"
     local.use_embedded()
     results: dict = {"machine": machine(), "preset": preset}
-    print(f"machine: {results['machine']}", flush=True)
+    print("machine:", results["machine"], flush=True)
 
     results["parse"] = dag_parse(args.runs)
     print("dag parse:", results["parse"], flush=True)
@@ -207,9 +276,20 @@ def main() -> None:
         print(label, found["prepare"], flush=True)
         with Servers(bench.sim):
             bench.env.update(bench.sim.connections())
+            if label == "year":
+                # Like for like: the initial load's extraction with each task alone (the others waiting), its write
+                # path against the bare COPY on the same cores; then the landing emptied, and the load again as the
+                # DAG runs it (four tasks at once), for the concurrent figure and the load end to end.
+                found["initial_alone"] = bench.extract(bench.night, pool=1)
+                found["copy_year_alone"] = bench.copy_limit(None)
+                print(label, "alone", round(found["copy_year_alone"]["ratio"], 2), flush=True)
+                bench.empty_landing()
             found["initial"] = bench.night_run(bench.night, full_refresh=True)
             found["copy_year"] = bench.copy_limit(None)
             print(label, "initial", {k: v for k, v in found["initial"].items() if k != "tasks"}, flush=True)
+            if label == "year" and PEER_PYTHON.exists():
+                found["peer"] = bench.peer()
+                print(label, "peer", found["peer"], flush=True)
             nights = []
             for k in range(args.runs):
                 night = bench.night + timedelta(days=k + 1)
@@ -217,6 +297,12 @@ def main() -> None:
                 nights.append(bench.night_run(night, full_refresh=False))
                 found.setdefault("copy_night", []).append(bench.copy_limit(night))
             found["nights"] = nights
+            if label == "year":
+                night = bench.night + timedelta(days=args.runs + 1)
+                bench.sim.advance(night)
+                found["night_alone"] = bench.extract(night, pool=1)
+                found["copy_night_alone"] = bench.copy_limit(night)
+                bench.dbt(*DBT_NIGHT)  # the marts caught up, as a night would leave them (not measured)
             found["full_refresh_s"] = [bench.full_refresh().seconds for _ in range(max(1, args.runs - 1))]
             print(
                 label,
@@ -228,11 +314,10 @@ def main() -> None:
             )
     if args.demo:
         results["demo"] = demo_times()
-    (state_dir() / "bench" / "results.json").write_text(json.dumps(results, indent=1, default=str))
-    from bench.report import write
+    from bench.report import write_results
 
-    write(results, RESULTS)
-    print(f"written {RESULTS}")
+    write_results(results)
+    print("written bench/results.json and bench/RESULTS.md")
 
 
 if __name__ == "__main__":

@@ -92,6 +92,18 @@ def _raw(args: argparse.Namespace) -> int:
     from onestop.extract.retention import purge
     from onestop.warehouse.credentials import login_url
 
+    if args.action == "partition":
+        from onestop import local
+        from onestop.warehouse.partitions import PartitionRefused, partition_raw
+
+        try:
+            done = partition_raw(local.use_embedded())  # the owner's login: it replaces the tables
+        except PartitionRefused as refused:
+            print(f"onestop: nothing changed: {refused}", file=sys.stderr)
+            return 1
+        for line in done:
+            print(line)
+        return 0
     found = purge(
         login_url("onestop_loader"), date.today(), args.superseded_days, args.record_days, dry_run=args.dry_run
     )
@@ -289,8 +301,10 @@ def build_parser() -> argparse.ArgumentParser:
     settings = commands.add_parser("settings", help="every ONESTOP_* variable, its default and meaning (Markdown)")
     settings.set_defaults(func=_settings)
 
-    raw = commands.add_parser("raw", help="the landing's retention: purge what is past it")
-    raw.add_argument("action", choices=["purge"])
+    raw = commands.add_parser(
+        "raw", help="the landing: purge what is past retention; partition an older warehouse's raw by month (once)"
+    )
+    raw.add_argument("action", choices=["purge", "partition"])
     raw.add_argument("--superseded-days", type=int, default=400, help="keep superseded versions this long")
     raw.add_argument("--record-days", type=int, default=1830, help="keep records unchanged this long")
     raw.add_argument("--dry-run", action="store_true", help="count what would be deleted, delete nothing")

@@ -15,14 +15,15 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Before an incremental fct_dossier_month: a rebuilt dossier now withdrawn or refused yields no rows, so
-    delete+insert alone would leave its old months behind. -#}
-{% macro delete_dossiers_no_longer_processed() -%}
+{#- Before an incremental fct_dossier_month: every month of a rebuilt dossier goes, and the model writes the months
+    it has now (one fewer, when its receipt or end moved; none, when it is now withdrawn or refused); the months of
+    a dossier only re-judged (open in the latest month) are replaced one by one, by its key and month. -#}
+{% macro delete_rebuilt_dossiers() -%}
     {%- if is_incremental() -%}
         delete from {{ this }}
         where dossier_code in (
             select dossier_code from {{ ref('fct_dossiers') }}
-            where {{ refreshed_since_last_build('refreshed_at') }} and not (is_accepted and not is_withdrawn)
+            where {{ refreshed_since_last_build('refreshed_at') }}
         )
     {%- endif -%}
 {%- endmacro %}

@@ -17,6 +17,15 @@ from datetime import datetime, timedelta
 
 import psycopg
 
+from onestop.extract.raw_writer import (
+    CLAIMED,
+    CLAIMED_PAYLOADS,
+    LANDED_BEFORE,
+    RawWriter,
+    repeats_sql,
+    rerun_sql,
+    standing_sql,
+)
 from onestop.night import LOCAL_TZ, Night
 from onestop.registry import SystemEntry
 from onestop.sources import Record, SourceError, contract, open_source
@@ -24,25 +33,6 @@ from onestop.sources.csv_drop import csv_entity
 
 EPOCH = datetime(2000, 1, 1)
 RAW_TABLES = {"dossiers": "raw.dossier_records", "feedback": "raw.feedback_records"}
-INCOMING = """
-create temp table incoming (
-    seq bigint, entity text, record_key text, changed_at timestamp, checksum text, payload text, position text
-) on commit drop
-"""
-# A dossier code belongs to the system that landed it first: another system's record with that code would replace
-# the owner's dossier downstream (its versions compete by change time), so it is set aside instead.
-CLAIMED = """
-delete from incoming as i
-using (
-    select distinct on (r.record_key) r.record_key, r.system_id as owner
-    from raw.dossier_records as r
-    where r.record_key in (select record_key from incoming where entity = 'dossiers')
-    order by r.record_key, r.extracted_at, r.system_id
-) as o
-where i.entity = 'dossiers' and i.record_key = o.record_key and o.owner <> %s
-returning i.position, i.record_key, o.owner, i.payload
-"""
-
 # The newest version of a csv day's file wins (district-systems.md): a row an earlier version of the file held and
 # the version read now does not is retracted, by a marker version (checksum 'retracted', landed now) that staging
 # reads as "every version of that key and change time landed before me no longer stands". Not for a file with
@@ -75,15 +65,6 @@ where r.system_id = %(system)s and r.checksum <> '{RETRACTED}' and r.payload ->>
     and not {taken_back(table, "r")}
 order by r.record_key, r.changed_at
 """
-
-
-def standing_sql(table: str) -> str:
-    """A version already landed is not landed again, unless a retraction took it back since (the row is in the
-    file again, as it was)."""
-    return (
-        f"select 1 from {table} r where r.record_key = i.record_key and r.changed_at = i.changed_at"
-        f" and r.checksum = i.checksum and r.system_id = %s and not {taken_back(table, 'r')}"
-    )
 
 
 @dataclass
@@ -171,6 +152,9 @@ class Landing:
     def run(self) -> Outcome:
         started = time.monotonic()
         with self._connect(autocommit=True) as conn:
+            # The night's month of `raw` (a partition; the first night of a month adds it, outside the landing's
+            # transaction so that the systems landing at once do not queue behind one another's).
+            conn.execute("select raw.ensure_month(%s)", (self.interval_start,))
             # A run still 'running' for this batch was killed before it could say so (its transaction rolled back
             # with its connection): the same batch never runs twice at once (one task per system and night).
             conn.execute(
@@ -262,7 +246,6 @@ class Landing:
             loaded_files=loaded_files,
         )
         outcome.source_seconds += time.perf_counter() - began  # connecting (and resolving the connection) counts
-        conn.execute(INCOMING)
         # Judged against what was asked (the window; a csv file's rows change on its day), the moment of reading
         # (local time, as the systems write it) and the units the registry gives this system.
         bounds = contract.Bounds(
@@ -273,7 +256,9 @@ class Landing:
         )
         quarantined: list[tuple] = []
         read_per_entity: dict[str, int] = {}
-        with conn.cursor().copy("copy incoming from stdin") as copy:
+        extracted_at = datetime.now().astimezone()
+        shared = (system.id, system.kind, batch_id, interval, self.interval_end, extracted_at)
+        with RawWriter(conn, RAW_TABLES, shared) as writer:
             for seq, record in enumerate(_timed(source.records(), outcome)):
                 read_per_entity[record.entity] = read_per_entity.get(record.entity, 0) + 1
                 reason, rewritten = record.error, False
@@ -289,6 +274,7 @@ class Landing:
                             record.payload,
                             datetime.fromisoformat(day_end) if day_end else None,
                             bounds,
+                            record.payload_json or record.raw,
                         )
                     except contract.Rejected as rejected:
                         reason = str(rejected)
@@ -300,17 +286,15 @@ class Landing:
                 raw = record.raw
                 if changed is not None and (outcome.latest_change is None or changed > outcome.latest_change):
                     outcome.latest_change = changed
-                copy.write_row(
-                    (
-                        seq,
-                        record.entity,
-                        key,
-                        changed,
-                        hashlib.md5(raw.encode()).hexdigest(),
-                        # A status word rewritten to the contract's ("Done" → "done") lands as rewritten.
-                        json.dumps(record.payload, ensure_ascii=False) if rewritten else record.payload_json or raw,
-                        record.position,
-                    )
+                writer.write(
+                    seq,
+                    record.entity,
+                    key,
+                    changed,
+                    hashlib.md5(raw.encode()).hexdigest(),
+                    # A status word rewritten to the contract's ("Done" → "done") lands as rewritten.
+                    json.dumps(record.payload, ensure_ascii=False) if rewritten else record.payload_json or raw,
+                    record.position,
                 )
         outcome.rows_read = sum(read_per_entity.values())
         outcome.bytes_read = source.bytes_read
@@ -323,39 +307,23 @@ class Landing:
                         f"system {system.id}: control total mismatch for {entity}: the system said "
                         f"tong_so={total}, {read_per_entity.get(entity, 0)} were read"
                     )
-        for position, key, owner, payload in conn.execute(CLAIMED, (system.id,)).fetchall():
-            quarantined.append(
-                (
-                    system.id,
-                    "dossiers",
-                    batch_id,
-                    interval,
-                    position,
-                    f"claimed_code: {key} is a dossier of system {owner} (landed there first)",
-                    payload,
-                )
-            )
-        extracted_at = datetime.now().astimezone()
+        batch = {"system": system.id, "interval": interval, "batch": batch_id, "run": outcome.run_id}
+        claimed = self._claimed(conn, batch)
+        quarantined += claimed
+        valid = sum(writer.rows.values()) - len(claimed)
+        landed_before = conn.execute(LANDED_BEFORE, batch).fetchone()[0]
+        dropped = 0
         for entity, table in RAW_TABLES.items():
-            # A re-run replaces the versions it reads again; versions an earlier run of this night landed and the
-            # system no longer shows (it has moved on since) stay: nothing a system sent is ever lost.
-            conn.execute(
-                f"""delete from {table} r using incoming i where r.system_id = %s and r.interval_start = %s
-                    and i.entity = %s and r.record_key = i.record_key and r.changed_at = i.changed_at""",
-                (system.id, interval, entity),
-            )
-            landed = conn.execute(
-                f"""insert into {table} (system_id, kind, batch_id, interval_start, interval_end, extracted_at,
-                        record_key, changed_at, checksum, payload)
-                    select %s, %s, %s, %s, %s, %s, i.record_key, i.changed_at, i.checksum, i.payload::jsonb
-                    from (select distinct on (record_key, changed_at) * from incoming where entity = %s
-                          order by record_key, changed_at, seq desc) i
-                    where not exists ({standing_sql(table)})""",
-                (system.id, system.kind, batch_id, interval, self.interval_end, extracted_at, entity, system.id),
-            ).rowcount
-            outcome.rows_landed += landed
-        valid = conn.execute("select count(*) from incoming").fetchone()[0]
-        outcome.duplicates_dropped = valid - outcome.rows_landed
+            if not writer.rows.get(entity):
+                continue
+            at = {**batch, "entity": entity}
+            if landed_before:
+                conn.execute(rerun_sql(table), at)
+            dropped += conn.execute(repeats_sql(table), at).rowcount
+            if landed_before:
+                dropped += conn.execute(standing_sql(table, taken_back(table, "r")), at).rowcount
+        outcome.duplicates_dropped = dropped
+        outcome.rows_landed = valid - dropped
         if quarantined:
             with conn.cursor().copy(
                 "copy audit.quarantine (system_id, entity, batch_id, interval_start, position,"
@@ -368,12 +336,11 @@ class Landing:
             code = row[5].split(":", 1)[0]
             outcome.quarantine_reasons[code] = outcome.quarantine_reasons.get(code, 0) + 1
         outcome.rows_retracted = self._retract(conn, source, quarantined, batch_id, extracted_at, earlier_files)
-        for name, checksum in getattr(source, "files", []):
-            conn.execute(
-                "insert into audit.csv_files (system_id, file_name, checksum, interval_start, batch_id)"
-                " values (%s, %s, %s, %s, %s) on conflict do nothing",
-                (system.id, name, checksum, interval, batch_id),
-            )
+        conn.cursor().executemany(  # one round trip for an initial load's hundreds of files
+            "insert into audit.csv_files (system_id, file_name, checksum, interval_start, batch_id)"
+            " values (%s, %s, %s, %s, %s) on conflict do nothing",
+            [(system.id, name, checksum, interval, batch_id) for name, checksum in getattr(source, "files", [])],
+        )
         outcome.suspicion = self._suspicion(outcome)
         if outcome.latest_change is not None:
             # The watermark covers what was read, never the whole window asked for: after an answer that said
@@ -385,6 +352,30 @@ class Landing:
                 " excluded.watermark), updated_at = now()",
                 (system.id, min(outcome.latest_change, self.interval_end)),
             )
+
+    def _claimed(self, conn: psycopg.Connection, batch: dict) -> list[tuple]:
+        """The batch's dossiers whose code another system landed first (`CLAIMED`), taken out of `raw` again and
+        returned as quarantine rows, each with its own position and payload."""
+        found = conn.execute(CLAIMED, batch).fetchall()
+        if not found:
+            return []
+        payloads: dict[tuple, list[str]] = {}
+        for key, changed, checksum, payload in conn.execute(
+            CLAIMED_PAYLOADS, {**batch, "codes": sorted({key for _, key, _, _, _ in found})}
+        ):
+            payloads.setdefault((key, changed, checksum), []).append(payload)
+        return [
+            (
+                self.system.id,
+                "dossiers",
+                batch["batch"],
+                self.interval_start,
+                position,
+                f"claimed_code: {key} is a dossier of system {owner} (landed there first)",
+                payloads[(key, changed, checksum)].pop(),
+            )
+            for position, key, changed, checksum, owner in found
+        ]
 
     def _suspicion(self, outcome: Outcome) -> str | None:
         """A window that starts before the last change the system showed (the lookback) must show that change

@@ -34,7 +34,13 @@ def init_warehouse(**options) -> list[str]:
     from onestop.warehouse import bootstrap
 
     generate = not is_external()
-    return bootstrap.init(use_embedded(), generate_secrets=generate, **options)
+    done = bootstrap.init(use_embedded(), generate_secrets=generate, **options)
+    if not is_external() and any(line.startswith("NOTE: raw is not partitioned") for line in done):
+        from onestop.warehouse.partitions import partition_raw
+
+        # This machine's own warehouse, from an older checkout: moved here rather than refused at the first night.
+        done = [line for line in done if not line.startswith("NOTE: raw")] + partition_raw(use_embedded())
+    return done
 
 
 def use_embedded() -> str:

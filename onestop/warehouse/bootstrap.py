@@ -15,6 +15,7 @@ from onestop.settings import AIRFLOW_DB_ROLE, LOGINS, PROJECT_ROOT
 from onestop.warehouse import (
     airflow_db_url,
     database_name,
+    partitions,
     role_url,
     warehouse_url,
     with_database,
@@ -94,6 +95,11 @@ def init(
                 (role,),
             )
             done.append(f"set the password of {role}")
+        if not partitions.is_partitioned(conn):
+            done.append(
+                "NOTE: raw is not partitioned by month (a warehouse from before the partitioning); nights refuse to"
+                " land until `onestop raw partition` moves it (once, in one transaction)"
+            )
     done += hand_over_airflow_database(with_database(url, airflow_db))
     if conflicts:
         raise BootstrapConflict("\n".join([*done, *(f"NOT CHANGED: {c}" for c in conflicts)]))

@@ -61,7 +61,7 @@ def kill_mid_copy(sim, url: str, system: str, night: date) -> dict:
         deadline = time.monotonic() + 60
         while copying is None and time.monotonic() < deadline and process.poll() is None:
             copying = conn.execute(
-                "select pid from pg_stat_activity where query ilike 'copy incoming%' and state = 'active'"
+                "select pid from pg_stat_activity where query ilike 'copy raw.%' and state = 'active'"
             ).fetchone()
             time.sleep(0.05)
         assert copying, "the loader never reached its COPY"

@@ -167,6 +167,7 @@ def test_purge_dry_run_counts_and_deletes_nothing(warehouse_url) -> None:
     )
     with psycopg.connect(warehouse_url, autocommit=True) as conn:
         for day in ("2024-01-10", "2025-06-01"):
+            conn.execute("select raw.ensure_month(%s)", (day,))
             conn.execute(insert, (day, day, day, day))
         would = purge(warehouse_url, date(2025, 6, 10), dry_run=True)
         kept = conn.execute("select count(*) from raw.dossier_records where system_id = 'drytest'").fetchone()[0]

@@ -7,6 +7,7 @@ from datetime import date
 import psycopg
 
 from onestop.extract.retention import purge
+from onestop.warehouse.partitions import months
 
 ROW = (
     "insert into raw.dossier_records (system_id, kind, batch_id, interval_start, interval_end, extracted_at,"
@@ -28,9 +29,13 @@ def test_purge_keeps_latest_versions(warehouse_url: str) -> None:
     ]
     with psycopg.connect(warehouse_url, autocommit=True) as conn:
         for key, interval, changed in versions:
+            conn.execute("select raw.ensure_month(%s)", (interval,))
             conn.execute(ROW, (interval, interval, interval, key, changed, "c"))
         conn.execute(ROW, ("2024-01-25", "2024-01-25", "2024-01-25", "K4", "2024-01-20", "retracted"))
         removed = purge(warehouse_url, date(2025, 6, 10))
+        # A month wholly past retention that keeps nothing is dropped; one that keeps rows is rewritten with them;
+        # the months still within it are left.
+        kept_months = set(months(conn, "dossier_records"))
         left = conn.execute(
             "select record_key, changed_at::date::text from raw.dossier_records"
             " where system_id = 'purgetest' order by 1, 2"
@@ -45,3 +50,5 @@ def test_purge_keeps_latest_versions(warehouse_url: str) -> None:
         ("K4", "2024-01-20"),
     ]
     assert removed["dossiers: superseded versions"] >= 1 and removed["dossiers: expired records"] >= 1
+    assert "dossier_records_2019_01" not in kept_months
+    assert {"dossier_records_2024_01", "dossier_records_2025_05", "dossier_records_2025_06"} <= kept_months

@@ -107,6 +107,7 @@ def test_loader_writes_raw_and_transformer_only_reads_it(role_urls: dict[str, st
         " record_key, changed_at, checksum, payload) values ('t', 'csv_drop', 'b', now(), now(), now(),"
         " 'k-grant-test', now(), 'c', '{}')"
     )
+    _attempt(role_urls["loader"], "select raw.ensure_month(localtimestamp)")  # the month, as a night adds it
     _attempt(role_urls["loader"], row)
     with psycopg.connect(role_urls["transformer"], autocommit=True) as conn:
         found = conn.execute("select count(*) from raw.dossier_records where record_key = 'k-grant-test'")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from datetime import datetime
 
@@ -136,3 +137,26 @@ def test_history_status_words_are_read_the_same_way_and_unknown_words_stay_unkno
     assert canonical_status(contract, payload) is False
     with pytest.raises(Rejected, match="unknown_status"):
         check("onegate_db", "dossiers", ONEGATE | {"status": "Đã xong"})
+
+
+@pytest.mark.parametrize(
+    ("payload", "verdict"),
+    [
+        (HOSO | {"ChuHoSo": "Nguy\udcc3n"}, "control_character"),  # a lone surrogate (invalid UTF-8 kept)
+        (HOSO | {"QuaTrinhXuLy": [{"NoiDungXuLy": "a\x00b"}]}, "control_character"),  # a NUL deep in the history
+        (HOSO | {"ChuHoSo": "Nguyễn \\u0000 Văn"}, "valid"),  # a backslash and 'u0000' as text: looked at closer
+        (HOSO | {"ChuHoSo": "Nguyễn Văn A"}, "valid"),
+    ],
+)
+def test_the_text_scan_judges_as_the_value_by_value_check(payload, verdict) -> None:
+    """The landing passes the record's text so that clean records are judged by one scan of it: the verdict
+    must be the one the value-by-value check gives, with or without the text."""
+    text = json.dumps(payload, ensure_ascii=False)
+    verdicts = []
+    for given in (None, text):
+        try:
+            check("dvcqg_api", "dossiers", dict(payload), datetime(2025, 6, 1, 23, 59, 59), text=given)
+            verdicts.append("valid")
+        except Rejected as rejected:
+            verdicts.append(str(rejected).split(":", 1)[0])
+    assert verdicts == [verdict, verdict]

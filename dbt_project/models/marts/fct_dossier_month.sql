@@ -1,11 +1,11 @@
 {{ config(
     materialized='incremental',
-    unique_key='dossier_code',
+    unique_key=['dossier_code', 'month_start'],
     incremental_strategy='delete+insert',
     post_hook="{{ forget_retracted_dossiers() }}",
     meta={'build_stamp': 'refreshed_at'},
     indexes=[{'columns': ['dossier_code']}, {'columns': ['month_start']}, {'columns': ['refreshed_at']}],
-    pre_hook=["{{ delete_dossiers_no_longer_processed() }}"],
+    pre_hook=["{{ delete_rebuilt_dossiers() }}"],
 ) }}
 -- depends_on: {{ ref('stg_csv_drop__retractions') }}
 
@@ -13,21 +13,39 @@
 -- still open at its end), with that month's judgement: adjusted end, due, early / on time / late, who held it.
 with
 
--- Incrementally: the dossiers rebuilt upstream since the last build, and those open in the latest month held
--- (their judgement moves with the observation, and a new month adds a row).
+-- Incrementally: the dossiers rebuilt upstream since the last build, every month of them; and those open in the
+-- latest month held, from that month on only: their judgement there moves with the observation, and a new month
+-- adds a row, while their earlier months were judged at those months' ends and cannot change.
 all_dossiers as (
     select * from {{ ref('fct_dossiers') }}
 ),
 
+{% if is_incremental() -%}
+latest_month as (
+    select max(built.month_start) as month_start from {{ this }} as built
+),
+
+{% endif -%}
 dossiers as (
-    select * from all_dossiers
+    select
+        all_dossiers.*,
+        {% if is_incremental() -%}
+        case
+            when {{ refreshed_since_last_build('all_dossiers.refreshed_at') }}
+                then date_trunc('month', all_dossiers.received_at)
+            else (select latest_month.month_start from latest_month)
+        end as first_month
+        {%- else -%}
+        date_trunc('month', all_dossiers.received_at) as first_month
+        {%- endif %}
+    from all_dossiers
     where all_dossiers.is_accepted and not all_dossiers.is_withdrawn
     {%- if is_incremental() %}
         and (
             {{ refreshed_since_last_build('all_dossiers.refreshed_at') }}
             or all_dossiers.dossier_code in (
                 select built.dossier_code from {{ this }} as built
-                where built.is_open and built.month_start = (select max(latest.month_start) from {{ this }} as latest)
+                where built.is_open and built.month_start = (select latest_month.month_start from latest_month)
             )
         )
     {%- endif %}
@@ -58,7 +76,7 @@ months as (
     from dossiers
     cross join observation
     cross join lateral generate_series(
-        date_trunc('month', dossiers.received_at),
+        dossiers.first_month,
         date_trunc('month', coalesce(least(dossiers.end_at, observation.observed_at), observation.observed_at)),
         interval '1 month'
     ) as series (month_start)

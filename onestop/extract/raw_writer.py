@@ -1,0 +1,227 @@
+"""The landing's write path: every valid record COPYed once, straight into its `raw` table, then the few that must
+not stand taken out again by set-based statements, inside the landing's transaction.
+
+Why this shape: the rules that decide what lands (a code another system owns, a version read twice in one night,
+a version already standing, a re-run's own earlier rows) need the whole night beside `raw`. They used to be
+applied while copying the night from a temporary table into `raw`, which wrote every payload twice. Now the
+payloads go to `raw` once, while a narrow description of each record (sequence, entity, key, change time,
+checksum, position; no payload) is spooled to a temporary file and loaded into the temporary table `incoming` at
+the end: the rules read the narrow table and delete the rare rows they refuse. A first landing of a system (its
+initial load) has nothing to compare with, and skips the comparisons altogether.
+
+The COPY runs on a writer thread (psycopg's QueuedLibpqWriter): the contract check of the next records in Python
+overlaps PostgreSQL's parsing and indexing of the last ones, one core each.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from contextlib import ExitStack
+from datetime import datetime
+from typing import IO
+
+import psycopg
+from psycopg.copy import QueuedLibpqWriter
+
+RAW_COLUMNS = (
+    "system_id, kind, batch_id, interval_start, interval_end, extracted_at, record_key, changed_at, checksum, payload"
+)
+INCOMING = """
+create temp table incoming (
+    seq bigint, entity text, record_key text, changed_at timestamp, checksum text, position text
+) on commit drop
+"""
+
+
+def copy_text(value: str) -> str:
+    """A value as a field of COPY's text format: a backslash, and the characters that end a field or a row, as
+    escapes. (Rows are formatted here, joined, and sent in large pieces: the landing's own loop is the write path's
+    bottleneck, and psycopg's row-by-row formatting took a third of it.)"""
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return value
+
+
+FLUSH_BYTES = 1 << 20
+
+
+class RawWriter:
+    """COPY into `raw.<entity>` (one COPY open at a time: a source yields its entities one after the other) and
+    the narrow spool beside it. Use as a context manager; `rows` counts what each table received."""
+
+    def __init__(self, conn: psycopg.Connection, tables: dict[str, str], batch: tuple):
+        self.conn, self.tables = conn, tables
+        # The columns every row shares, formatted once.
+        self.prefix = "\t".join(copy_text(v if isinstance(v, str) else v.isoformat(sep=" ")) for v in batch) + "\t"
+        self.rows: dict[str, int] = {}
+        self._entity: str | None = None
+        self._copy: ExitStack | None = None
+        self._copying = None
+        self._pending: list[str] = []
+        self._pending_bytes = 0
+        # Closed in __exit__, whatever happens: the writer is itself the context manager.
+        self._spool: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
+        self._narrow: list[str] = []
+
+    def __enter__(self) -> RawWriter:
+        self._open(next(iter(self.tables)))  # the first entity's COPY, open while the source is first read
+        return self
+
+    def _open(self, entity: str) -> None:
+        self._copy = ExitStack()
+        cursor = self._copy.enter_context(self.conn.cursor())
+        self._copying = self._copy.enter_context(
+            cursor.copy(f"copy {self.tables[entity]} ({RAW_COLUMNS}) from stdin", writer=QueuedLibpqWriter(cursor))
+        )
+        self._entity = entity
+
+    def write(self, seq: int, entity: str, key: str, changed: datetime, checksum: str, payload: str, position: str):
+        if entity != self._entity:
+            self._close()
+            self._open(entity)
+        key, changed_text = copy_text(key), changed.isoformat(sep=" ")
+        row = f"{self.prefix}{key}\t{changed_text}\t{checksum}\t{copy_text(payload)}\n"
+        self._pending.append(row)
+        self._pending_bytes += len(row)
+        self._narrow.append(f"{seq}\t{entity}\t{key}\t{changed_text}\t{checksum}\t{copy_text(position)}\n")
+        self.rows[entity] = self.rows.get(entity, 0) + 1
+        if self._pending_bytes >= FLUSH_BYTES:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._copying.write("".join(self._pending))
+            self._pending.clear()
+            self._pending_bytes = 0
+        if self._narrow:
+            self._spool.write("".join(self._narrow))
+            self._narrow.clear()
+
+    def _close(self) -> None:
+        if self._copy is not None:
+            self._flush()
+            self._copy.close()
+            self._copy = self._copying = self._entity = None
+
+    def __exit__(self, kind, error, trace) -> None:
+        try:
+            if error is None:
+                self._close()
+                self._load_incoming()
+            elif self._copy is not None:
+                # The transaction is rolled back: what was copied goes with it. Closing the COPY with the error
+                # tells the server to abandon it.
+                self._copy.__exit__(kind, error, trace)
+        finally:
+            self._spool.close()
+
+    def _load_incoming(self) -> None:
+        self.conn.execute(INCOMING)
+        self._spool.seek(0)
+        with self.conn.cursor().copy("copy incoming from stdin") as copy:
+            while chunk := self._spool.read(FLUSH_BYTES):
+                copy.write(chunk)
+        self.conn.execute("analyze incoming")  # the rules' plans depend on its size: from one row to millions
+
+
+# A dossier code belongs to the system that landed it first: another system's record with that code would replace
+# the owner's dossier downstream (its versions compete by change time), so it is set aside instead. Only codes
+# another system has landed too are contested; they are found by two index ranges each side of this system's own
+# (raw.*_key leads with the code, then the system), so the night's own rows, just written, are never read.
+CLAIMED = """
+delete from incoming as i
+using (
+    select codes.record_key, first_landed.system_id as owner
+    from (select distinct record_key from incoming where entity = 'dossiers') as codes
+    cross join lateral (
+        select r.system_id from raw.dossier_records as r
+        where r.record_key = codes.record_key
+        order by r.extracted_at, r.system_id
+        limit 1
+    ) as first_landed
+    where exists (
+        select 1 from raw.dossier_records as other
+        where other.record_key = codes.record_key and other.system_id < %(system)s
+    ) or exists (
+        select 1 from raw.dossier_records as other
+        where other.record_key = codes.record_key and other.system_id > %(system)s
+    )
+) as o
+where i.entity = 'dossiers' and i.record_key = o.record_key and o.owner <> %(system)s
+returning i.position, i.record_key, i.changed_at, i.checksum, o.owner
+"""
+CLAIMED_PAYLOADS = """
+delete from raw.dossier_records as r
+where r.system_id = %(system)s and r.interval_start = %(interval)s and r.batch_id = %(batch)s
+    and r.record_key = any(%(codes)s)
+returning r.record_key, r.changed_at, r.checksum, r.payload::text
+"""
+
+
+# Has this system landed before (a run of it that succeeded)? If not, `raw` holds nothing of it to compare with
+# but this batch: a first landing (the initial load) skips the re-run and the standing-version rules. Asked of the
+# audit, not of raw, where the answer would mean reading past the batch's own rows.
+LANDED_BEFORE = """
+select exists (
+    select 1 from audit.extraction_runs where system_id = %(system)s and status = 'success' and run_id <> %(run)s
+)
+"""
+
+
+def rerun_sql(table: str) -> str:
+    """A re-run replaces the versions it reads again; versions an earlier run of this night landed and the system
+    no longer shows (it has moved on since) stay: nothing a system sent is ever lost."""
+    return f"""
+delete from {table} as r
+using (select distinct record_key, changed_at from incoming where entity = %(entity)s) as i
+where r.system_id = %(system)s and r.interval_start = %(interval)s and r.batch_id <> %(batch)s
+    and r.record_key = i.record_key and r.changed_at = i.changed_at
+"""
+
+
+def repeats_sql(table: str) -> str:
+    """A version (key and change time) read more than once this night: the last read stands (its checksum); the
+    batch's other rows of it go, and of identical ones all but one."""
+    return f"""
+with read_twice as (
+    select record_key, changed_at from incoming where entity = %(entity)s
+    group by record_key, changed_at having count(*) > 1
+),
+last_read as (
+    select distinct on (i.record_key, i.changed_at) i.record_key, i.changed_at, i.checksum
+    from incoming as i
+    inner join read_twice as t on i.record_key = t.record_key and i.changed_at = t.changed_at
+    where i.entity = %(entity)s
+    order by i.record_key, i.changed_at, i.seq desc
+),
+kept as (
+    select min(r.ctid) as row_id, r.record_key, r.changed_at
+    from {table} as r
+    inner join last_read as l
+        on r.record_key = l.record_key and r.changed_at = l.changed_at and r.checksum = l.checksum
+    where r.system_id = %(system)s and r.interval_start = %(interval)s and r.batch_id = %(batch)s
+    group by r.record_key, r.changed_at
+)
+delete from {table} as r
+using kept as k
+where r.system_id = %(system)s and r.interval_start = %(interval)s and r.batch_id = %(batch)s
+    and r.record_key = k.record_key and r.changed_at = k.changed_at and r.ctid <> k.row_id
+"""
+
+
+def standing_sql(table: str, taken_back: str) -> str:
+    """A version already landed is not landed again, unless a retraction took it back since (the row is in the
+    file again, as it was). `taken_back` is the rule (landing.taken_back) applied to the alias `r`."""
+    return f"""
+delete from {table} as x
+using (
+    select distinct i.record_key, i.changed_at, i.checksum from incoming as i
+    where i.entity = %(entity)s and exists (
+        select 1 from {table} as r
+        where r.record_key = i.record_key and r.changed_at = i.changed_at and r.checksum = i.checksum
+            and r.system_id = %(system)s and r.batch_id <> %(batch)s and not {taken_back}
+    )
+) as s
+where x.system_id = %(system)s and x.interval_start = %(interval)s and x.batch_id = %(batch)s
+    and x.record_key = s.record_key and x.changed_at = s.changed_at and x.checksum = s.checksum
+"""

@@ -1,0 +1,108 @@
+"""bench/results.json's figures: each measured value against its target, and RESULTS.md rendered from them."""
+
+from __future__ import annotations
+
+import json
+
+from bench.report import figures, write_results
+
+
+def _copy(rows: int, onestop_s: float, copy_s: float) -> dict:
+    return {
+        "rows": rows,
+        "onestop_s": onestop_s,
+        "with_source_s": onestop_s + 5,
+        "copy_s": copy_s,
+        "ratio": copy_s / onestop_s,
+        "systems": {
+            "tuyhoa": {
+                "kind": "dvcqg_api",
+                "rows": rows,
+                "onestop_s": onestop_s,
+                "copy_s": copy_s,
+                "with_source_s": onestop_s + 5,
+            }
+        },
+    }
+
+
+def _night(dbt_s: float) -> dict:
+    return {"extract": {"seconds": 10.0}, "dbt": {"seconds": dbt_s}, "gate": {"seconds": 5.0}, "total_s": 20 + dbt_s}
+
+
+def _results() -> dict:
+    initial = {
+        "extract": {"seconds": 120.0, "peak_mb": 170.0},
+        "dbt": {"seconds": 140.0, "peak_mb": 150.0},
+        "gate": {"seconds": 60.0, "peak_mb": 250.0},
+        "total_s": 320.0,
+        "tasks": {"tuyhoa": {"kind": "dvcqg_api", "rows_read": 1000, "peak_mb": 172.0}},
+    }
+    year = {
+        "prepare": {"generate_s": 150.0, "from": "2025-01-01", "to": "2025-12-30"},
+        "initial": initial,
+        "copy_year_alone": _copy(2_000_000, 50.0, 40.0),
+        "copy_year": _copy(2_000_000, 80.0, 40.0),
+        "copy_night_alone": _copy(9000, 2.0, 0.3),
+        "copy_night": [_copy(9000, 3.0, 0.3)] * 3,
+        "peer": {
+            "rows": 200_000,
+            "copy_s": 8.0,
+            "json_columns": {"seconds": 80.0, "tables": 1, "rows": 200_000, "ratio": 0.1},
+            "default_nesting": {"seconds": 160.0, "tables": 8, "rows": 200_000, "ratio": 0.05},
+        },
+        "nights": [_night(12.0), _night(11.0), _night(13.0)],
+        "full_refresh_s": [120.0, 130.0],
+    }
+    half = {"nights": [_night(10.0)] * 3, "full_refresh_s": [60.0]}
+    machine = {
+        "cores": 2,
+        "cpu": "x",
+        "memory_gib": 24,
+        "system": "Linux",
+        "python": "3.11",
+        "commit": "abc",
+        "measured_at": "2026-11-28 01:00",
+    }
+    return {
+        "machine": machine,
+        "preset": "province-year",
+        "parse": {"onestop_nightly.py": 0.5},
+        "year": year,
+        "half": half,
+    }
+
+
+def test_each_figure_is_judged_against_its_target() -> None:
+    found = {f["id"]: f for f in figures(_results())}
+    assert found["landing_vs_copy_alone"]["value"] == 0.8 and found["landing_vs_copy_alone"]["met"]
+    assert found["landing_vs_copy_night_alone"]["value"] == 0.15 and not found["landing_vs_copy_night_alone"]["met"]
+    assert "met" not in found["landing_vs_copy_concurrent"]  # informative: the like-for-like figure has the target
+    assert found["dlt_json_columns_vs_copy"]["value"] == 0.1
+    assert found["initial_load_s"] == {
+        "id": "initial_load_s",
+        "label": "initial load of the year, extract + dbt + gate",
+        "value": 320.0,
+        "unit": "s",
+        "target": {"op": "<=", "bound": 300},
+        "met": False,
+    }
+    # The year's night (median 12 s) against the median full refresh (125 s); half a year's night 10 s.
+    assert found["night_dbt_vs_full_refresh"]["value"] == round(12 / 125, 3)
+    assert not found["night_dbt_vs_full_refresh"]["met"]
+    assert found["night_dbt_growth_half_to_year"]["value"] == 0.2 and found["night_dbt_growth_half_to_year"]["met"]
+    assert found["extraction_peak_rss_mb"]["met"] and found["dag_parse_s"]["met"]
+
+
+def test_results_json_holds_the_figures_and_results_md_is_rendered_from_it(tmp_path) -> None:
+    json_path, md_path = tmp_path / "results.json", tmp_path / "RESULTS.md"
+    write_results(_results(), json_path, md_path)
+    stored = json.loads(json_path.read_text())
+    assert stored["machine"]["commit"] == "abc" and len(stored["figures"]) == 10
+    text = md_path.read_text()
+    assert (
+        "| landing write path ÷ bare COPY, the year's initial load, each extraction alone | 0.80 | >= 0.7 | met |"
+        in text
+    )
+    assert "| dlt, JSON columns (`max_table_nesting=0`) | 80.0 | 0.10 |" in text
+    assert "| initial load of the year, extract + dbt + gate | 320 s | <= 300 s | **missed** |" in text
