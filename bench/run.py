@@ -168,19 +168,9 @@ class Bench:
                 conn.execute("drop table if exists public.bench_copy")
                 conn.execute(f"create table public.bench_copy (like {table} including all)")
                 for system, found in systems.items():
-                    with tempfile.TemporaryFile() as buffer:
-                        with conn.cursor().copy(
-                            f"copy (select * from {table} where system_id = %s and {where}) to stdout (format binary)",
-                            (system, *interval),
-                        ) as out:
-                            for chunk in out:
-                                buffer.write(chunk)
-                        buffer.seek(0)
-                        began = time.perf_counter()
-                        with conn.cursor().copy("copy public.bench_copy from stdin (format binary)") as into:
-                            while chunk := buffer.read(1 << 20):
-                                into.write(chunk)
-                        found["copy_s"] += time.perf_counter() - began
+                    found["copy_s"] += bare_copy(
+                        conn, f"select * from {table} where system_id = %s and {where}", (system, *interval)
+                    )
                     found["rows"] += conn.execute(
                         f"select count(*) from {table} where system_id = %s and {where}", (system, *interval)
                     ).fetchone()[0]
@@ -199,16 +189,7 @@ class Bench:
                     lines.write(payload + "\n")
             conn.execute("drop table if exists public.bench_copy")
             conn.execute("create table public.bench_copy (like raw.dossier_records including all)")
-            with tempfile.TemporaryFile() as buffer:
-                with conn.cursor().copy(f"copy ({sample}) to stdout (format binary)", (PEER_RECORDS,)) as out:
-                    for chunk in out:
-                        buffer.write(chunk)
-                buffer.seek(0)
-                began = time.perf_counter()
-                with conn.cursor().copy("copy public.bench_copy from stdin (format binary)") as into:
-                    while chunk := buffer.read(1 << 20):
-                        into.write(chunk)
-                copy_s = time.perf_counter() - began
+            copy_s = bare_copy(conn, sample, (PEER_RECORDS,))
             rows = conn.execute("select count(*) from public.bench_copy").fetchone()[0]
             conn.execute("drop table public.bench_copy")
             loaded = run(
@@ -222,6 +203,21 @@ class Bench:
             **{way: {**f, "ratio": ratio(copy_s, f["seconds"])} for way, f in found.items()},
             "peak_mb": loaded.peak_mb,
         }
+
+
+def bare_copy(conn: psycopg.Connection, query: str, params: tuple) -> float:
+    """Seconds to COPY the query's rows into public.bench_copy, from memory in binary form (read out first, not
+    timed): the least any loader of those rows into PostgreSQL could take."""
+    with tempfile.TemporaryFile() as buffer:
+        with conn.cursor().copy(f"copy ({query}) to stdout (format binary)", params) as out:
+            for chunk in out:
+                buffer.write(chunk)
+        buffer.seek(0)
+        began = time.perf_counter()
+        with conn.cursor().copy("copy public.bench_copy from stdin (format binary)") as into:
+            while chunk := buffer.read(1 << 20):
+                into.write(chunk)
+        return time.perf_counter() - began
 
 
 def ratio(copy_s: float, other_s: float) -> float:

@@ -32,9 +32,10 @@ create index if not exists dossier_records_retracted on raw.dossier_records (sys
 create index if not exists feedback_records_retracted on raw.feedback_records (system_id, record_key, changed_at)
     where checksum = 'retracted';
 
--- The month a night lands in, for both tables (idempotent; two landings adding it at once is no error).
+-- The month a night lands in, for both tables (idempotent; two landings adding it at once is no error). It runs
+-- as its owner, the loader, whoever calls it: the months are the loader's, which the purge rewrites and drops.
 create or replace function raw.ensure_month(night timestamp) returns void
-language plpgsql as $ensure$
+language plpgsql security definer set search_path = pg_catalog as $ensure$
 declare
     parent text;
     first_day date := date_trunc('month', night)::date;

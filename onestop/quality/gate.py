@@ -9,13 +9,14 @@ import json
 import logging
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
 
 from onestop.night import Night
-from onestop.quality import data_docs
+from onestop.quality import batches, data_docs
 from onestop.quality import suites as suite_files
 from onestop.quality.results import Finding, GateFailed, GateResult
 from onestop.quality.verdict import write_verdict
@@ -57,7 +58,10 @@ def validate(night: Night, run_id: str, marts_built: bool = True) -> GateResult:
     url = login_url(ROLE)
     with psycopg.connect(url) as conn:
         names = suite_files.SUITE_ORDER if marts_built else suite_files.LANDING_SUITES
-        loaded = suite_files.load(night, marts_tables(conn), names=names)
+        loaded = [
+            replace(suite, asset_query=batches.frozen(conn, suite.asset_query))  # read once, not once per metric
+            for suite in suite_files.load(night, marts_tables(conn), names=names)
+        ]
     # GX prints (to stdout, on every construction of a query expectation) that a query without `{batch}` may read
     # outside its batch — ours read exactly what they name — and draws progress bars: neither is for a reader of
     # the night's output. What it printed goes to the debug log.

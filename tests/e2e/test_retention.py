@@ -16,7 +16,7 @@ ROW = (
 )
 
 
-def test_purge_keeps_latest_versions(warehouse_url: str) -> None:
+def test_purge_keeps_latest_versions(warehouse_url: str, role_urls: dict[str, str]) -> None:
     versions = [
         ("K1", "2024-01-10", "2024-01-10"),  # superseded long ago: deleted
         ("K1", "2025-06-01", "2025-06-01"),  # latest of K1: kept
@@ -32,7 +32,7 @@ def test_purge_keeps_latest_versions(warehouse_url: str) -> None:
             conn.execute("select raw.ensure_month(%s)", (interval,))
             conn.execute(ROW, (interval, interval, interval, key, changed, "c"))
         conn.execute(ROW, ("2024-01-25", "2024-01-25", "2024-01-25", "K4", "2024-01-20", "retracted"))
-        removed = purge(warehouse_url, date(2025, 6, 10))
+        removed = purge(role_urls["loader"], date(2025, 6, 10))  # as `onestop raw purge` logs in
         # A month wholly past retention that keeps nothing is dropped; one that keeps rows is rewritten with them;
         # the months still within it are left.
         kept_months = set(months(conn, "dossier_records"))

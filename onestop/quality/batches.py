@@ -1,0 +1,48 @@
+"""A suite's batch read once, and given to GX as its rows.
+
+GX evaluates an expectation by metrics, each a query wrapped around the batch's: a night's gate ran the
+reconciliation batch (which counts every dossier in `raw`) some fifty times, and its cost grew with the history
+(issue #21). A batch of one row per system is read here once, on the gate's own login, and GX receives those
+rows as a `values` list with each column's type: the same rows, the same names, evaluated in microseconds. A
+batch too large to hold that way (the warehouse suite's, on an initial load every dossier) keeps its query.
+"""
+
+from __future__ import annotations
+
+import psycopg
+from psycopg import sql
+
+MAX_ROWS = 1000
+
+
+def frozen(conn: psycopg.Connection, query: str, max_rows: int = MAX_ROWS) -> str:
+    """The batch's rows as a query of literals, or the query itself when it has more than `max_rows` rows."""
+    cursor = conn.execute(f"select * from ({query}) as batch limit {max_rows + 1}")
+    rows = cursor.fetchall()
+    if len(rows) > max_rows:
+        return query
+    names = [column.name for column in cursor.description]
+    types = dict(
+        conn.execute(
+            "select oid, format_type(oid, null) from pg_type where oid = any(%s)",
+            ([column.type_code for column in cursor.description],),
+        ).fetchall()
+    )
+    casts = [types[column.type_code] for column in cursor.description]
+    columns = sql.SQL(", ").join(sql.Identifier(name) for name in names)
+    if not rows:
+        empty = sql.SQL(", ").join(
+            sql.SQL("null::{} as {}").format(sql.SQL(cast), sql.Identifier(name))
+            for name, cast in zip(names, casts, strict=True)
+        )
+        return sql.SQL("select {} where false").format(empty).as_string(conn)
+    values = sql.SQL(", ").join(
+        sql.SQL("({})").format(
+            sql.SQL(", ").join(
+                sql.SQL("{}::{}").format(sql.Literal(value), sql.SQL(cast))
+                for value, cast in zip(row, casts, strict=True)
+            )
+        )
+        for row in rows
+    )
+    return sql.SQL("select * from (values {}) as batch ({})").format(values, columns).as_string(conn)
