@@ -17,11 +17,11 @@ class Measured:
     stdout: str
 
 
-def run(args: list[str], env: dict | None = None, check: bool = True) -> Measured:
+def run(args: list[str], env: dict | None = None, check: bool = True, unset: tuple[str, ...] = ()) -> Measured:
+    """`args` under GNU time, with this environment plus `env`, less the variables named in `unset`."""
+    environment = {k: v for k, v in {**os.environ, **(env or {})}.items() if k not in unset}
     started = time.monotonic()
-    result = subprocess.run(
-        ["/usr/bin/time", "-v", *args], env={**os.environ, **(env or {})}, capture_output=True, text=True
-    )
+    result = subprocess.run(["/usr/bin/time", "-v", *args], env=environment, capture_output=True, text=True)
     seconds = time.monotonic() - started
     if check and result.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stderr[-3000:]}")

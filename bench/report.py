@@ -260,6 +260,16 @@ def _initial(r: dict) -> list[str]:
         f" {year['prepare']['from']} to {year['prepare']['to']}.",
         "",
     ]
+    tasks = initial["tasks"].values()
+    if all("source_seconds" in t for t in tasks):
+        processes = sum(t["seconds"] for t in tasks)
+        sources = sum(t["source_seconds"] for t in tasks)
+        lines += [
+            f"Where the extraction's time goes: its {len(tasks)} tasks took {processes:.0f} s together (four at a"
+            f" time), of which {sources:.0f} s inside the sources (requests, queries, files, parsing their formats),"
+            " whose simulated systems run on the same two cores as the landing and PostgreSQL.",
+            "",
+        ]
     return lines
 
 
