@@ -58,8 +58,7 @@ def build(url: str, full_refresh: bool) -> dict:
 
 
 def main() -> None:
-    base = warehouse.warehouse_url()
-    local.use_embedded()
+    base = local.use_embedded()  # the embedded server, unless the environment names another
     url = warehouse.with_database(base, f"{warehouse.database_name(base)}_bench")
     night_landed(url)
     profile = {"incremental": build(url, False), "full_refresh": build(url, True)}
