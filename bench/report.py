@@ -316,14 +316,19 @@ def _dbt_profile(profile: dict) -> list[str]:
     whole = [m for m in full["models"] if full["models"][m] >= 1 and inc["models"].get(m, 0) >= 0.8 * full["models"][m]]
     whole_s = sum(inc["models"][m] for m in whole)
     models_s = sum(inc["models"].values())
-    lines += [
-        "",
-        f"dbt runs its nodes on several threads, so their times add up to more than the wall time. Of the"
-        f" incremental build's {models_s:.1f} s of model time, {whole_s:.1f} s ({whole_s / models_s:.0%}) went to the"
-        f" {len(whole)} models it rebuilds whole, which cost a night what they cost a full refresh and grow with the"
-        f" history, not with the night: {', '.join(f'`{m}`' for m in sorted(whole))}.",
-        "",
-    ]
+    threads = "dbt runs its nodes on several threads, so their times add up to more than the wall time."
+    if whole:
+        share = (
+            f" Of the incremental build's {models_s:.1f} s of model time, {whole_s:.1f} s ({whole_s / models_s:.0%})"
+            f" went to the {len(whole)} models it rebuilds whole, which cost a night what they cost a full refresh and"
+            f" grow with the history, not with the night: {', '.join(f'`{m}`' for m in sorted(whole))}."
+        )
+    else:
+        share = (
+            f" Of the incremental build's {models_s:.1f} s of model time, none went to a model rebuilt whole: no"
+            " model of a second or more in the full refresh cost the night 80 % of it."
+        )
+    lines += ["", threads + share, ""]
     return lines
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from bench import report
 from bench.report import figures, write_results
 
 
@@ -106,3 +107,19 @@ def test_results_json_holds_the_figures_and_results_md_is_rendered_from_it(tmp_p
     )
     assert "| dlt, JSON columns (`max_table_nesting=0`) | 80.0 | 0.10 |" in text
     assert "| initial load of the year, extract + dbt + gate | 320 s | <= 300 s | **missed** |" in text
+
+
+def _profile(night: dict[str, float]) -> dict:
+    full = {"fct_dossiers": 28.0, "fct_unit_month_scorecard": 9.0, "dim_unit": 0.2}
+    return {
+        "incremental": {"wall_s": 20.0, "nodes_s": 25.0, "tests_s": 3.0, "models": night},
+        "full_refresh": {"wall_s": 150.0, "nodes_s": 160.0, "tests_s": 10.0, "models": full},
+    }
+
+
+def test_the_profile_names_the_models_a_night_rebuilds_whole() -> None:
+    whole = "\n".join(report._dbt_profile(_profile({"fct_dossiers": 1.0, "fct_unit_month_scorecard": 8.0})))
+    assert "8.0 s (89%) went to the 1 models it rebuilds whole" in whole
+    assert "`fct_unit_month_scorecard`" in whole.split("rebuilds whole")[1]
+    monthly = "\n".join(report._dbt_profile(_profile({"fct_dossiers": 1.0, "fct_unit_month_scorecard": 2.0})))
+    assert "none went to a model rebuilt whole" in monthly and "rebuilds whole" not in monthly

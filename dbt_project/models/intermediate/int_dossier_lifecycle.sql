@@ -2,6 +2,7 @@
     materialized='incremental',
     unique_key='dossier_code',
     incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns',
     post_hook="{{ forget_retracted_dossiers() }}",
     meta={'build_stamp': 'refreshed_at'},
     indexes=[{'columns': ['dossier_code'], 'unique': true}, {'columns': ['refreshed_at']}],
@@ -118,5 +119,21 @@ lifecycle as (
 select
     lifecycle.*,
     coalesce(lifecycle.due_at, lifecycle.statutory_due_at) as effective_due_at,
-    lifecycle.due_at is null as is_due_statutory
+    lifecycle.due_at is null as is_due_statutory,
+    -- The earliest month the dossier counts in, now or as any earlier build had it (its receipt or end may have
+    -- moved): the monthly marts rebuild from there when it changes (macros/months.sql).
+    least(
+        date_trunc('month', lifecycle.received_at),
+        date_trunc('month', lifecycle.end_at)
+        {%- if is_incremental() %},
+        {%- if 'counted_since' in adapter.get_columns_in_relation(this) | map(attribute='name') %}
+        previous.counted_since,
+        {%- endif %}
+        date_trunc('month', previous.received_at),
+        date_trunc('month', previous.end_at)
+        {%- endif %}
+    )::date as counted_since
 from lifecycle
+{% if is_incremental() -%}
+left join {{ this }} as previous on lifecycle.dossier_code = previous.dossier_code
+{%- endif %}

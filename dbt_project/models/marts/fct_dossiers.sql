@@ -1,10 +1,14 @@
+{#- received_at, end_at: the monthly marts read the dossiers received or ended in the months they rebuild. -#}
 {{ config(
     materialized='incremental',
     unique_key='dossier_code',
     incremental_strategy='delete+insert',
     post_hook="{{ forget_retracted_dossiers() }}",
     meta={'build_stamp': 'refreshed_at'},
-    indexes=[{'columns': ['dossier_code'], 'unique': true}, {'columns': ['refreshed_at']}],
+    indexes=[
+        {'columns': ['dossier_code'], 'unique': true}, {'columns': ['refreshed_at']},
+        {'columns': ['received_at']}, {'columns': ['end_at']},
+    ],
 ) }}
 -- depends_on: {{ ref('stg_csv_drop__retractions') }}
 

@@ -3,17 +3,7 @@
 with
 
 versions as (
-    select system_id, kind, extracted_at, changed_at, feedback_id, unit_code, category, sent_at, intake_at,
-        handled_at, published_at, status_code
-    from {{ ref('stg_dvcqg_api__feedback') }}
-    union all
-    select system_id, kind, extracted_at, changed_at, feedback_id, unit_code, category, sent_at, intake_at,
-        handled_at, published_at, status_code
-    from {{ ref('stg_onegate_db__feedback') }}
-    union all
-    select system_id, kind, extracted_at, changed_at, feedback_id, unit_code, category, sent_at, intake_at,
-        handled_at, published_at, status_code
-    from {{ ref('stg_csv_drop__feedback') }}
+    select * from {{ ref('int_feedback_versions_unioned') }}
 ),
 
 latest as (

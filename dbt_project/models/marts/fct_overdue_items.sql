@@ -1,5 +1,19 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook=["{{ delete_months_rebuilt(first_month_to_rebuild()) }}"],
+    meta={'build_stamp': 'refreshed_at'},
+) }}
+-- depends_on: {{ ref('int_dossier_lifecycle') }}
+-- depends_on: {{ ref('int_feedback_versions_unioned') }}
+-- depends_on: {{ ref('stg_csv_drop__retractions') }}
+-- depends_on: {{ ref('int_mart_dimensions') }}
+{%- set first_month = first_month_to_rebuild() %}
+
 -- The accountability lists: every dossier judged late in a month (finished late, or still open and past due at
--- its end) and every feedback item in scope that was not handled on time, with who holds it.
+-- its end) and every feedback item in scope that was not handled on time, with who holds it. Built from the
+-- earliest month anything changed in (macros/months.sql); the months before stand as they were.
 with
 
 all_dossier_months as (
@@ -8,7 +22,7 @@ all_dossier_months as (
 
 dossier_months as (
     select * from all_dossier_months
-    where is_late
+    where is_late and {{ in_months_rebuilt('month_start', first_month) }}
 ),
 
 dossiers as (
@@ -36,16 +50,20 @@ units as (
     select unit_code, valid_to from {{ ref('dim_unit') }}
 ),
 
+-- The months dossiers were processed in, from the first to the latest.
 months as (
-    select distinct
-        dossier_months.month_start,
-        least(
-            dossier_months.month_start + interval '1 month' - interval '1 second', observation.observed_at
-        ) as month_end,
+    select
+        series.month_start::date as month_start,
+        least(series.month_start + interval '1 month' - interval '1 second', observation.observed_at) as month_end,
         -- Provisional until the month's last night has landed (its open items are judged where the data stands).
-        observation.observed_at >= dossier_months.month_start + interval '1 month' - interval '1 second' as is_final
-    from all_dossier_months as dossier_months
-    cross join observation
+        observation.observed_at >= series.month_start + interval '1 month' - interval '1 second' as is_final
+    from observation
+    cross join lateral generate_series(
+        (select min(all_dossier_months.month_start)::timestamp from all_dossier_months),
+        (select max(all_dossier_months.month_start)::timestamp from all_dossier_months),
+        interval '1 month'
+    ) as series (month_start)
+    where {{ in_months_rebuilt('series.month_start', first_month) }}
 ),
 
 late_dossiers as (
@@ -141,7 +159,10 @@ select
     -- Who holds it (open) or handled it last (finished), when the source names a person: a placeholder a system
     -- writes instead of a name (district-systems.md, "Chuyên viên") is not one.
     case when items.handler in ({{ handler_placeholders() }}) then null else items.handler end as holder,
-    observation.observed_at as data_as_of
+    -- Where the data stands for the item's month: the end of the last night landed while the month is in progress,
+    -- its last second once it is final (the moment its open items are judged at).
+    least(items.month_start + interval '1 month' - interval '1 second', observation.observed_at) as data_as_of,
+    {{ run_stamp() }} as refreshed_at
 from items
 left join units as received_by on items.unit_code = received_by.unit_code
 cross join observation

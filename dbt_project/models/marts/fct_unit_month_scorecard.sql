@@ -1,8 +1,23 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook=["{{ delete_months_rebuilt(first_month_to_rebuild()) }}"],
+    post_hook=["{{ refresh_data_as_of() }}"],
+    meta={'build_stamp': 'refreshed_at'},
+) }}
+-- depends_on: {{ ref('int_dossier_lifecycle') }}
+-- depends_on: {{ ref('int_feedback_versions_unioned') }}
+-- depends_on: {{ ref('stg_csv_drop__retractions') }}
+-- depends_on: {{ ref('int_mart_dimensions') }}
+{%- set first_month = first_month_to_rebuild() %}
+
 -- Unit x month x view (as_was: the unit that received; as_is: today's unit it rolls up to), with every indicator
 -- of metrics.md that dossier logs determine: numerator, denominator, rate (null when the denominator is 0),
 -- score, the subtotal out of 56 with its reachable maximum, and the rank among units of the same level.
 -- An indicator no system of the unit's dossiers can report (metrics.md, "Not reported") is null throughout and
 -- left out of the subtotal and its maximum; a month whose last night has not landed is provisional (is_final).
+-- Built from the earliest month anything changed in (macros/months.sql); the months before stand as they were.
 with
 
 observation as (
@@ -36,14 +51,19 @@ all_dossiers as (
     select * from {{ ref('fct_dossiers') }}
 ),
 
+-- The dossiers received or ended in a month built, with the indicators their system can report.
 dossiers as (
     select all_dossiers.*, coalesce(coverage.reported, '{}') as reported
     from all_dossiers
     left join coverage on all_dossiers.kind = coverage.kind
+    where
+        {{ in_months_rebuilt('all_dossiers.received_at', first_month) }}
+        or {{ in_months_rebuilt('all_dossiers.end_at', first_month) }}
 ),
 
 dossier_months as (
     select * from {{ ref('fct_dossier_month') }}
+    where {{ in_months_rebuilt('month_start', first_month) }}
 ),
 
 all_feedback as (
@@ -67,10 +87,11 @@ months as (
         observation.observed_at as data_as_of
     from observation
     cross join lateral generate_series(
-        (select date_trunc('month', min(received_at)) from dossiers),
+        (select date_trunc('month', min(all_dossiers.received_at)) from all_dossiers),
         date_trunc('month', observation.observed_at),
         interval '1 month'
     ) as series (month_start)
+    where {{ in_months_rebuilt('series.month_start', first_month) }}
 ),
 
 received as (
@@ -103,7 +124,8 @@ timeliness as (
         dossier_months.month_start,
         {{ indicator_counts('2_1', 'true', 'not dossier_months.is_late') }}
     from dossier_months
-    inner join dossiers on dossier_months.dossier_code = dossiers.dossier_code
+    inner join all_dossiers as dossiers on dossier_months.dossier_code = dossiers.dossier_code
+    left join coverage on dossiers.kind = coverage.kind
     group by 1, 2
 ),
 
@@ -286,6 +308,7 @@ select
     subtotalled.is_reported_{{ code }},
     {% endfor -%}
     months.is_final,
-    months.data_as_of
+    months.data_as_of,
+    {{ run_stamp() }} as refreshed_at
 from subtotalled
 inner join months on subtotalled.month_start = months.month_start

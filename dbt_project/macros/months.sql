@@ -1,0 +1,105 @@
+{#- The monthly marts (`fct_unit_month_scorecard`, `fct_overdue_items`) are rebuilt from one month on: a month's
+    rows depend only on the items that counted in it, so the months before the earliest month anything changed in
+    stand as they were built. Incrementally that month is the earliest of:
+    - the months still provisional at the last build (their open items are judged where the data stands, which
+      moves), and any month after the last one built;
+    - the earliest month a dossier rebuilt since counted in, before or after its rebuild (`counted_since` of
+      `int_dossier_lifecycle`: its receipt or end may have moved);
+    - the earliest month a feedback item with a version landed since (or just before: the landing lookback) counted
+      in, in any of its versions;
+    - every month, after a record was taken back (its item may be gone, with no row left to say where it counted),
+      after the dimensions changed (`int_mart_dimensions`), or when nothing was built yet.
+    Computed once, when the model is compiled (before its hooks run), and written into its SQL and its pre-hook as
+    a date: `none` on a full refresh.
+    A monthly mart built before it was monthly (no build stamp) is rebuilt whole, once. -#}
+{% macro first_month_to_rebuild() -%}
+    {%- if not (execute and is_incremental()) -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- if 'refreshed_at' not in adapter.get_columns_in_relation(this) | map(attribute='name') -%}
+        {{ return('-infinity') }}
+    {%- endif -%}
+    {%- set query -%}
+        with
+        built as (
+            select
+                max(this_build.refreshed_at) as built_at,
+                coalesce(
+                    min(this_build.month_start) filter (where not this_build.is_final),
+                    max(this_build.month_start) + interval '1 month'
+                ) as provisional_from
+            from (select * from {{ this }}) as this_build
+        ),
+        landed_after as (
+            select built.built_at - interval '{{ var("landing_lookback_minutes") }} minutes' as landed_after
+            from built
+        ),
+        feedback_versions as (
+            select * from {{ ref('int_feedback_versions_unioned') }}
+        ),
+        changed_feedback as (
+            select feedback_versions.feedback_id
+            from feedback_versions
+            where feedback_versions.extracted_at > (select landed_after.landed_after from landed_after)
+        )
+        select least(
+            (select built.provisional_from from built),
+            (
+                select min(lifecycle.counted_since)
+                from (select * from {{ ref('int_dossier_lifecycle') }}) as lifecycle
+                where lifecycle.refreshed_at > (select built.built_at from built)
+            ),
+            (
+                select min(least(date_trunc('month', feedback_versions.intake_at),
+                    date_trunc('month', feedback_versions.handled_at)))
+                from feedback_versions
+                where feedback_versions.feedback_id in (select changed_feedback.feedback_id from changed_feedback)
+            ),
+            case
+                when (select built.built_at from built) is null
+                    or exists (
+                        select 1 from (select * from {{ ref('stg_csv_drop__retractions') }}) as retraction
+                        where retraction.extracted_at > (select landed_after.landed_after from landed_after)
+                    )
+                    or exists (
+                        select 1 from (select * from {{ ref('int_mart_dimensions') }}) as dimensions
+                        where dimensions.changed_at > (select built.built_at from built)
+                    )
+                    then '-infinity'::timestamp
+            end
+        )::date::text as first_month
+    {%- endset -%}
+    {%- set first_month = run_query(query).columns[0].values()[0] -%}
+    {#- Nothing changed and nothing provisional (a warehouse whose last night ended a month, built again): the month
+        after the last one built, which writes nothing. -#}
+    {{ return(first_month or 'infinity') }}
+{%- endmacro %}
+
+{#- A predicate on `column` (a month, or a moment in one): the months this build writes. -#}
+{% macro in_months_rebuilt(column, first_month) -%}
+    {%- if first_month is none or first_month == '-infinity' -%}
+        true
+    {%- else -%}
+        {{ column }} >= '{{ first_month }}'::date
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The pre-hook of a monthly mart: the months it is about to write go first (a month may now hold fewer rows, or
+    none, where dbt's delete+insert would only replace the months it writes). A build with `--empty` writes none,
+    and deletes none. -#}
+{% macro delete_months_rebuilt(first_month) -%}
+    {%- if first_month is not none and not flags.EMPTY -%}
+        delete from {{ this }} where {{ in_months_rebuilt('month_start', first_month) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The post-hook of a monthly mart: the months it did not rebuild are unchanged, and now known to be so where the
+    data stands (`data_as_of`, the same on every row, as a full refresh writes it). -#}
+{% macro refresh_data_as_of() -%}
+    {%- if is_incremental() -%}
+        update {{ this }} as held
+        set data_as_of = observation.observed_at
+        from (select observed_at from {{ ref('int_observation') }}) as observation
+        where held.data_as_of is distinct from observation.observed_at
+    {%- endif -%}
+{%- endmacro %}
