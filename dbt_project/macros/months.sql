@@ -9,8 +9,8 @@
       in, in any of its versions;
     - every month, after a record was taken back (its item may be gone, with no row left to say where it counted),
       after the dimensions changed (`int_mart_dimensions`), or when nothing was built yet.
-    Computed once, when the model is compiled (before its hooks run), and written into its SQL and its pre-hook as
-    a date: `none` on a full refresh.
+    Asked when the model's SQL is compiled and again when its pre-hook is rendered, both before either writes: the
+    same date twice (`none` on a full refresh), written into the SQL and into the pre-hook's delete.
     A monthly mart built before it was monthly (no build stamp) is rebuilt whole, once. -#}
 {% macro first_month_to_rebuild() -%}
     {%- if not (execute and is_incremental()) -%}
