@@ -16,7 +16,9 @@
 -- earliest month anything changed in (macros/months.sql); the months before stand as they were.
 with
 
-all_dossier_months as (
+-- Not materialized (PostgreSQL would, as it is read three times): each reading then uses the index on month_start
+-- (the first month, the latest, the months rebuilt) instead of a copy of every dossier-month.
+all_dossier_months as not materialized (
     select * from {{ ref('fct_dossier_month') }}
 ),
 

@@ -47,7 +47,9 @@ rules as (
     from {{ ref('dim_indicator') }}
 ),
 
-all_dossiers as (
+-- Not materialized (PostgreSQL would, as it is read three times): each reading then uses fct_dossiers' indexes
+-- (the first receipt, the months rebuilt, the dossiers processed in them) instead of a copy of every dossier.
+all_dossiers as not materialized (
     select * from {{ ref('fct_dossiers') }}
 ),
 
