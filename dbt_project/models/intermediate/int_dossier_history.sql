@@ -4,22 +4,28 @@
     incremental_strategy='delete+insert',
     post_hook="{{ forget_retracted_dossiers() }}",
     meta={'build_stamp': 'refreshed_at'},
-    indexes=[{'columns': ['dossier_code', 'acted_at']}, {'columns': ['refreshed_at']}],
+    indexes=[{'columns': ['dossier_code', 'acted_at', 'step_no']}, {'columns': ['refreshed_at']}],
 ) }}
 -- depends_on: {{ ref('stg_csv_drop__retractions') }}
+-- The index on (dossier_code, acted_at, step_no) serves fct_dossier_month's holder of a month: the last entry before
+-- a moment, read backwards from it with no sort.
 
 -- Each dossier's processing history as its latest version tells it. A csv_drop system keeps none: its history is
 -- what successive nights' files showed (one entry a version, at the end of the file's day).
 with
 
-latest as (
+-- Not materialized: read three times, a materialized CTE would keep the whole query from running in parallel.
+latest as not materialized (
     select dossier_code, kind, changed_at, extracted_at, refreshed_at from {{ ref('int_dossiers_deduplicated') }}
     where {{ refreshed_since_last_build('refreshed_at') }}
 ),
 
+-- Read from the csv_drop staging model itself, only the columns used: through the union of every kind, PostgreSQL
+-- computes every column of every version (the pseudonyms among them) before it can drop any.
 csv_drop_versions as (
-    select * from {{ ref('int_dossier_versions_unioned') }}
-    where kind = 'csv_drop' and {{ only_dossiers_in('latest') }}
+    select kind, dossier_code, changed_at, extracted_at, handler, department, status_code
+    from {{ ref('stg_csv_drop__dossiers') }}
+    where {{ only_dossiers_in('latest') }}
 ),
 
 api_history as (

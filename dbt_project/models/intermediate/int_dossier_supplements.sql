@@ -12,14 +12,18 @@
 -- every request date any night's file showed, with the documents' return as the last file showing it said.
 with
 
-latest as (
+-- Not materialized: read three times, a materialized CTE would keep the whole query from running in parallel.
+latest as not materialized (
     select dossier_code, kind, changed_at, extracted_at, refreshed_at from {{ ref('int_dossiers_deduplicated') }}
     where {{ refreshed_since_last_build('refreshed_at') }}
 ),
 
+-- Read from the csv_drop staging model itself, only the columns used: through the union of every kind, PostgreSQL
+-- computes every column of every version (the pseudonyms among them) before it can drop any.
 csv_drop_versions as (
-    select * from {{ ref('int_dossier_versions_unioned') }}
-    where kind = 'csv_drop' and {{ only_dossiers_in('latest') }}
+    select kind, dossier_code, changed_at, extracted_at, latest_request_at, latest_request_returned_at
+    from {{ ref('stg_csv_drop__dossiers') }}
+    where {{ only_dossiers_in('latest') }}
 ),
 
 api_requests as (

@@ -70,6 +70,9 @@ calendar as (
 months as (
     select
         dossiers.dossier_code,
+        dossiers.end_at,
+        dossiers.due_at,
+        dossiers.refreshed_at,
         series.month_start::date as month_start,
         -- The moment of judgement for what is still open: the end of the month (23:59:59), or the end of the data.
         least(series.month_start + interval '1 month' - interval '1 second', observation.observed_at) as month_end
@@ -86,12 +89,11 @@ judged as (
     select
         months.dossier_code,
         months.month_start,
-        dossiers.end_at is null or dossiers.end_at > months.month_end as is_open,
-        dossiers.refreshed_at,
-        case when dossiers.end_at <= months.month_end then dossiers.end_at else months.month_end end as judged_at,
-        dossiers.due_at
+        months.end_at is null or months.end_at > months.month_end as is_open,
+        months.refreshed_at,
+        case when months.end_at <= months.month_end then months.end_at else months.month_end end as judged_at,
+        months.due_at
     from months
-    inner join dossiers on months.dossier_code = dossiers.dossier_code
 ),
 
 paused as (

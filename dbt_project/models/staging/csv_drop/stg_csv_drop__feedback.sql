@@ -17,17 +17,22 @@ renamed as (
         records.extracted_at,
         records.changed_at,
         records.system_id || ':' || records.record_key as feedback_id,
-        records.payload ->> 'Đơn vị' as unit_code,
-        case records.payload ->> 'Phân loại'
+        fields."Đơn vị" as unit_code,
+        case fields."Phân loại"
             when 'Quy định hành chính' then 1 when 'Hành vi cán bộ' then 2
         end::smallint as category,
-        {{ csv_ts("records.payload ->> 'Ngày gửi'") }} as sent_at,
-        {{ csv_ts("records.payload ->> 'Ngày tiếp nhận'") }} as intake_at,
-        {{ csv_ts("records.payload ->> 'Ngày trả lời'") }} as handled_at,
-        {{ csv_ts("records.payload ->> 'Ngày công khai'") }} as published_at,
+        {{ csv_ts('fields."Ngày gửi"') }} as sent_at,
+        {{ csv_ts('fields."Ngày tiếp nhận"') }} as intake_at,
+        {{ csv_ts('fields."Ngày trả lời"') }} as handled_at,
+        {{ csv_ts('fields."Ngày công khai"') }} as published_at,
         status_map.status_code
     from records
-    left join status_map on records.payload ->> 'Trạng thái' = status_map.vendor_status
+    -- Every field in one pass: each `payload ->> field` would decompress the payload again.
+    cross join lateral jsonb_to_record(records.payload) as fields (
+        "Ngày gửi" text, "Ngày tiếp nhận" text, "Ngày trả lời" text, "Ngày công khai" text, "Đơn vị" text,
+        "Phân loại" text, "Trạng thái" text
+    )
+    left join status_map on fields."Trạng thái" = status_map.vendor_status
 )
 
 select * from renamed

@@ -18,15 +18,20 @@ renamed as (
         records.extracted_at,
         records.changed_at,
         records.system_id || ':' || records.record_key as feedback_id,
-        records.payload ->> 'MaDonVi' as unit_code,
-        nullif(records.payload ->> 'PhanLoai', '')::smallint as category,
-        {{ api_ts("records.payload ->> 'NgayGui'") }} as sent_at,
-        {{ api_ts("records.payload ->> 'NgayTiepNhan'") }} as intake_at,
-        {{ api_ts("records.payload ->> 'NgayXuLy'") }} as handled_at,
-        {{ api_ts("records.payload ->> 'NgayCongKhai'") }} as published_at,
+        fields."MaDonVi" as unit_code,
+        nullif(fields."PhanLoai", '')::smallint as category,
+        {{ api_ts('fields."NgayGui"') }} as sent_at,
+        {{ api_ts('fields."NgayTiepNhan"') }} as intake_at,
+        {{ api_ts('fields."NgayXuLy"') }} as handled_at,
+        {{ api_ts('fields."NgayCongKhai"') }} as published_at,
         status_map.status_code
     from records
-    left join status_map on records.payload ->> 'TrangThai' = status_map.vendor_status
+    -- Every field in one pass: each `payload ->> field` would decompress the payload again.
+    cross join lateral jsonb_to_record(records.payload) as fields (
+        "NgayGui" text, "NgayTiepNhan" text, "NgayXuLy" text, "NgayCongKhai" text, "MaDonVi" text, "PhanLoai" text,
+        "TrangThai" text
+    )
+    left join status_map on fields."TrangThai" = status_map.vendor_status
 )
 
 select * from renamed

@@ -18,15 +18,20 @@ renamed as (
         records.extracted_at,
         records.changed_at,
         records.system_id || ':' || records.record_key as feedback_id,
-        records.payload ->> 'unit_code' as unit_code,
-        (records.payload ->> 'category')::smallint as category,
-        {{ iso_ts("records.payload ->> 'sent_at'") }} as sent_at,
-        {{ iso_ts("records.payload ->> 'received_at'") }} as intake_at,
-        {{ iso_ts("records.payload ->> 'answered_at'") }} as handled_at,
-        {{ iso_ts("records.payload ->> 'published_at'") }} as published_at,
+        fields.unit_code,
+        fields.category::smallint as category,
+        {{ iso_ts('fields.sent_at') }} as sent_at,
+        {{ iso_ts('fields.received_at') }} as intake_at,
+        {{ iso_ts('fields.answered_at') }} as handled_at,
+        {{ iso_ts('fields.published_at') }} as published_at,
         status_map.status_code
     from records
-    left join status_map on records.payload ->> 'status' = status_map.vendor_status
+    -- Every field in one pass: each `payload ->> field` would decompress the payload again.
+    cross join lateral jsonb_to_record(records.payload) as fields (
+        sent_at text, received_at text, answered_at text, published_at text, unit_code text,
+        category text, status text
+    )
+    left join status_map on fields.status = status_map.vendor_status
 )
 
 select * from renamed
