@@ -14,7 +14,8 @@
 -- what successive nights' files showed (one entry a version, at the end of the file's day).
 with
 
--- Not materialized: read three times, a materialized CTE would keep the whole query from running in parallel.
+-- Not materialized: read five times, PostgreSQL would materialize it, which keeps the whole query from running in
+-- parallel.
 latest as not materialized (
     select dossier_code, kind, changed_at, extracted_at, refreshed_at from {{ ref('int_dossiers_deduplicated') }}
     where {{ refreshed_since_last_build('refreshed_at') }}

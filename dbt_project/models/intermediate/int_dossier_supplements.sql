@@ -12,7 +12,8 @@
 -- every request date any night's file showed, with the documents' return as the last file showing it said.
 with
 
--- Not materialized: read three times, a materialized CTE would keep the whole query from running in parallel.
+-- Not materialized: read five times, PostgreSQL would materialize it, which keeps the whole query from running in
+-- parallel.
 latest as not materialized (
     select dossier_code, kind, changed_at, extracted_at, refreshed_at from {{ ref('int_dossiers_deduplicated') }}
     where {{ refreshed_since_last_build('refreshed_at') }}
