@@ -1,10 +1,12 @@
-"""A suite's batch read once, and given to GX as its rows.
+"""A query GX will run, read once and given to GX as its rows.
 
 GX evaluates an expectation by metrics, each a query wrapped around the batch's: a night's gate ran the
 reconciliation batch (which counts every dossier in `raw`) some fifty times, and its cost grew with the history
-(issue #21). A batch of one row per system is read here once, on the gate's own login, and GX receives those
-rows as a `values` list with each column's type: the same rows, the same names, evaluated in microseconds. A
-batch too large to hold that way (the warehouse suite's, on an initial load every dossier) keeps its query.
+(issue #21); it runs the identifier scan twice, its count and then its rows. A result of up to a thousand rows (a
+batch has one row per system; the scan, none unless it finds something) is read here once, on the gate's own
+login, and GX receives those rows as a `values` list with each column's type: the same rows, the same names,
+evaluated in microseconds. A larger one (the warehouse suite's batch, on an initial load every dossier) keeps its
+query.
 """
 
 from __future__ import annotations

@@ -9,7 +9,6 @@ import json
 import logging
 import os
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,15 +39,17 @@ def data_docs_index() -> Path:
     return gx_root() / "gx" / SITE / "index.html"
 
 
-def marts_tables(conn) -> dict[str, bool]:
-    """The marts tables, each with whether its rows carry the build stamp `refreshed_at` (incremental models)."""
-    return dict(
-        conn.execute(
-            "select t.tablename, exists (select 1 from information_schema.columns as c where c.table_schema = 'marts'"
-            " and c.table_name = t.tablename and c.column_name = 'refreshed_at') from pg_tables as t"
-            " where t.schemaname = 'marts' order by 1"
-        ).fetchall()
-    )
+def marts_tables(conn, schema: str = "marts") -> dict[str, list[str]]:
+    """The marts tables, each with its columns in order (an incremental model's rows carry `refreshed_at`)."""
+    tables: dict[str, list[str]] = {}
+    for table, column in conn.execute(
+        "select c.table_name, c.column_name from information_schema.columns as c inner join pg_tables as t"
+        " on c.table_schema = t.schemaname and c.table_name = t.tablename"
+        " where c.table_schema = %s order by c.table_name, c.ordinal_position",
+        (schema,),
+    ).fetchall():
+        tables.setdefault(table, []).append(column)
+    return tables
 
 
 def validate(night: Night, run_id: str, marts_built: bool = True) -> GateResult:
@@ -58,10 +59,8 @@ def validate(night: Night, run_id: str, marts_built: bool = True) -> GateResult:
     url = login_url(ROLE)
     with psycopg.connect(url) as conn:
         names = suite_files.SUITE_ORDER if marts_built else suite_files.LANDING_SUITES
-        loaded = [
-            replace(suite, asset_query=batches.frozen(conn, suite.asset_query))  # read once, not once per metric
-            for suite in suite_files.load(night, marts_tables(conn), names=names)
-        ]
+        # Read once, not once per metric.
+        loaded = suite_files.load(night, marts_tables(conn), names=names, freeze=lambda q: batches.frozen(conn, q))
     # GX prints (to stdout, on every construction of a query expectation) that a query without `{batch}` may read
     # outside its batch — ours read exactly what they name — and draws progress bars: neither is for a reader of
     # the night's output. What it printed goes to the debug log.

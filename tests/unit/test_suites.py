@@ -9,10 +9,11 @@ from onestop.night import Night
 from onestop.quality import suites
 
 NIGHT = Night.of("2025-06-10")
+TABLES = {"fct_dossiers": ["dossier_code", "unit_code", "refreshed_at"], "dim_unit": ["unit_code", "unit_name"]}
 
 
 def test_every_suite_is_filled_for_the_night() -> None:
-    loaded = suites.load(NIGHT, {"fct_dossiers": True, "dim_unit": False})
+    loaded = suites.load(NIGHT, TABLES)
     assert [s.name for s in loaded] == list(suites.SUITE_ORDER)
     for suite in loaded:
         assert not re.findall(r"\$[a-z_]+", suite.asset_query + str(suite.definition)), suite.name
@@ -50,9 +51,11 @@ def test_one_home_per_rule() -> None:
 
 
 def test_the_identifier_scan_reads_an_incremental_tables_latest_build_only() -> None:
-    scan = suites.identifier_scan({"fct_dossiers": True, "dim_unit": False})
-    assert "marts.fct_dossiers" in scan and "marts.dim_unit" in scan
-    assert scan.count("max(s.refreshed_at)") == 1 and "from marts.fct_dossiers as s" in scan
+    scan = suites.identifier_scan(TABLES)
+    assert 'marts."fct_dossiers"' in scan and 'marts."dim_unit"' in scan
+    assert scan.count("max(s.refreshed_at)") == 1 and 'from marts."fct_dossiers" as s' in scan
+    # Matched on the columns' text, the system's own key left out.
+    assert """concat_ws(' ', r."unit_code", r."refreshed_at")""" in scan and 'r."dossier_code"' not in scan
 
 
 def test_a_landing_only_night_runs_the_landing_suites() -> None:
@@ -61,7 +64,7 @@ def test_a_landing_only_night_runs_the_landing_suites() -> None:
 
 
 def test_every_check_is_named_in_vietnamese_for_the_dashboard() -> None:
-    loaded = suites.load(Night.of("2025-07-15"), {"fct_dossiers": True})
+    loaded = suites.load(Night.of("2025-07-15"), TABLES)
     metas = [e["meta"] for s in loaded for e in s.definition["expectations"]]
     labels = [m.get("label_vi", "") for m in metas]
     assert len(labels) >= 10 and all(label and not label.isascii() for label in labels)
