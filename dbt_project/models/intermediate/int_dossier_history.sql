@@ -7,8 +7,8 @@
     indexes=[{'columns': ['dossier_code', 'acted_at', 'step_no']}, {'columns': ['refreshed_at']}],
 ) }}
 -- depends_on: {{ ref('stg_csv_drop__retractions') }}
--- The index on (dossier_code, acted_at, step_no) serves fct_dossier_month's holder of a month: the last entry before
--- a moment, read backwards from it with no sort.
+-- The index on (dossier_code, acted_at, step_no) serves fct_dossier_month's holder of a month: each dossier's entries
+-- in order, read with no sort.
 
 -- Each dossier's processing history as its latest version tells it. A csv_drop system keeps none: its history is
 -- what successive nights' files showed (one entry a version, at the end of the file's day).

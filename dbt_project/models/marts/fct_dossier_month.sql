@@ -61,6 +61,7 @@ supplements as (
 
 history as (
     select * from {{ ref('int_dossier_history') }}
+    where {{ only_dossiers_in('dossiers') }}
 ),
 
 calendar as (
@@ -123,19 +124,31 @@ adjusted as (
     inner join paused on judged.dossier_code = paused.dossier_code and judged.month_start = paused.month_start
 ),
 
+-- Each history entry with the moment the next one took over (entries of one moment in step order): the holder at a
+-- moment is the entry before it whose successor came at or after it. Joined set-wise: looked up row by row, the
+-- year's 1.4 M dossier-months took 1.4 M index probes (21 s on the year where this takes 17 s, identical rows).
+spans as (
+    select
+        history.dossier_code,
+        history.acted_at,
+        history.handler,
+        history.department,
+        lead(history.acted_at) over (
+            partition by history.dossier_code order by history.acted_at, history.step_no
+        ) as next_acted_at
+    from history
+),
+
 holders as (
     select
         adjusted.*,
-        holder.handler,
-        holder.department
+        spans.handler,
+        spans.department
     from adjusted
-    left join lateral (
-        select history.handler, history.department from history
-        where history.dossier_code = adjusted.dossier_code
-            and history.acted_at < adjusted.judged_at::date + 1
-        order by history.acted_at desc, history.step_no desc
-        limit 1
-    ) as holder on true
+    left join spans
+        on adjusted.dossier_code = spans.dossier_code
+        and spans.acted_at < adjusted.judged_at::date + 1
+        and (spans.next_acted_at is null or spans.next_acted_at >= adjusted.judged_at::date + 1)
 )
 
 select
