@@ -327,8 +327,8 @@ def _dbt_profile(profile: dict) -> list[str]:
         )
     else:
         share = (
-            f" Of the incremental build's {models_s:.1f} s of model time, none went to a model rebuilt whole: no"
-            " model of a second or more in the full refresh cost the night 80 % of it."
+            f" Of the incremental build's {models_s:.1f} s of model time, none went to a model that cost the night"
+            " what it costs a full refresh: no model of a second or more in the full refresh cost the night 80 % of it."
         )
     lines += ["", threads + share, ""]
     return lines

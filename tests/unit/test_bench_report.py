@@ -117,9 +117,14 @@ def _profile(night: dict[str, float]) -> dict:
     }
 
 
-def test_the_profile_names_the_models_a_night_rebuilds_whole() -> None:
-    whole = "\n".join(report._dbt_profile(_profile({"fct_dossiers": 1.0, "fct_unit_month_scorecard": 8.0})))
-    assert "8.0 s (89%) went to the 1 models it rebuilds whole" in whole
-    assert "`fct_unit_month_scorecard`" in whole.split("rebuilds whole")[1]
+def test_the_profile_names_the_models_that_cost_a_night_their_full_refresh() -> None:
+    one = "\n".join(report._dbt_profile(_profile({"fct_dossiers": 1.0, "fct_unit_month_scorecard": 8.0})))
+    assert (
+        "8.0 s (89%) went to the model of a second or more in the full refresh that cost the night 80 % of it or"
+        " more: `fct_unit_month_scorecard`." in one
+    )
+    two = "\n".join(report._dbt_profile(_profile({"fct_dossiers": 25.0, "fct_unit_month_scorecard": 8.0})))
+    assert "went to the 2 models of a second" in two and "`fct_dossiers`, `fct_unit_month_scorecard`." in two
     monthly = "\n".join(report._dbt_profile(_profile({"fct_dossiers": 1.0, "fct_unit_month_scorecard": 2.0})))
-    assert "none went to a model rebuilt whole" in monthly and "rebuilds whole" not in monthly
+    assert "none went to a model that cost the night what it costs a full refresh" in monthly
+    assert "80 % of it or more" not in monthly
