@@ -277,8 +277,8 @@ def _nights(r: dict) -> list[str]:
     lines = [
         "## 3. An ordinary night over the history",
         "",
-        "dbt as the nightly DAG runs it: the data tests on the rows the build wrote (`tests_scope: night`), dbt's",
-        "unit tests left to the test suite; the full refresh tests whole tables.",
+        "dbt as the nightly DAG runs it: the data tests on the rows the build wrote and the versions it read",
+        "(`tests_scope: night`), dbt's unit tests left to the test suite; the full refresh tests whole tables.",
         "",
         "| history | night: extract (s) | night: dbt incremental (s) | night: gate (s) | night total (s) |"
         " dbt full refresh (s) | dbt night / full refresh |",

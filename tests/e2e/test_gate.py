@@ -73,12 +73,22 @@ def gated(airflow_db, warehouse_url, tmp_path_factory):
         runs["faulty_results"] = results(warehouse_url, FAULTY)
         runs["faulty_verdict"] = verdict(warehouse_url, FAULTY)
         # Behind the loader's back: dossiers written twice into staging (among the first night's, which tonight's
-        # incremental build leaves as they are); then dbt and the gate run again: as an ordinary night (whose tests
-        # read the rows the build wrote), then testing whole tables (as every Sunday's run does).
+        # incremental build leaves as they are), and a history entry's time blanked in a version the first night
+        # landed; then dbt and the gate run again: as an ordinary night (whose tests read the rows the build wrote
+        # and the versions it read), then testing whole tables (as every Sunday's run does).
         with psycopg.connect(warehouse_url) as conn:
             conn.execute(
                 "insert into staging.int_dossiers_deduplicated select * from staging.int_dossiers_deduplicated"
                 " where system_id = 'tuyhoa' order by refreshed_at, dossier_code limit 3"
+            )
+            conn.execute(
+                "with one as (select system_id, record_key, changed_at from raw.dossier_records"
+                "  where kind = 'dvcqg_api' and interval_start::date = %s"
+                "  and jsonb_array_length(payload -> 'QuaTrinhXuLy') > 0 order by record_key limit 1)"
+                " update raw.dossier_records as r"
+                " set payload = jsonb_set(r.payload, '{QuaTrinhXuLy,0,ThoiDiemXuLy}', '\"\"') from one"
+                " where (r.system_id, r.record_key, r.changed_at) = (one.system_id, one.record_key, one.changed_at)",
+                (FIRST,),
             )
         runs["duplicates_tonight"] = run_night(FAULTY, with_dbt=True, conf=None, mark_success=DBT_AND_GATE)[1]
         whole = {"whole_table_tests": True}
@@ -145,13 +155,14 @@ def test_the_night_and_month_verdicts_reflect_the_faults(gated, warehouse_url) -
 
 
 def test_duplicates_in_staging_fail_dbts_test_and_the_gate(gated, warehouse_url) -> None:
-    # An ordinary night tests the rows its build wrote: duplicates among older rows are not its to find.
+    # An ordinary night tests the rows its build wrote and the versions it read: older ones are not its to find.
     tonight = gated["duplicates_tonight"]
     assert not [task for task, seen in tonight.items() if task.startswith("dbt.") and "failed" in seen], tonight
     states = gated["duplicates"]
     assert states["quality_gate"] == ["failed"]
     failed = [task for task, seen in states.items() if "failed" in seen and task.startswith("dbt.")]
     assert any("int_dossiers_deduplicated" in task for task in failed), states
+    assert any("stg_dvcqg_api__history" in task for task in failed), states  # the blanked time, landed long ago
     success, severity, _ = gated["duplicates_results"][("marts", "dbt_build")]
     assert not success and severity == "error"
     with psycopg.connect(warehouse_url) as conn:

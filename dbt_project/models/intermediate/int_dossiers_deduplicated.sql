@@ -1,10 +1,12 @@
+{#- landed_until: the newest landing seen, read by every night's build and its staging tests (macros/tests_scope.sql),
+    from the index's end rather than a scan of every dossier. -#}
 {{ config(
     materialized='incremental',
     unique_key='dossier_code',
     incremental_strategy='delete+insert',
     post_hook="{{ drop_retracted_versions() }}",
     meta={'build_stamp': 'refreshed_at'},
-    indexes=[{'columns': ['dossier_code']}, {'columns': ['refreshed_at']}],
+    indexes=[{'columns': ['dossier_code']}, {'columns': ['refreshed_at']}, {'columns': ['landed_until']}],
 ) }}
 
 -- One row per dossier: its latest state across every night it was landed (latest change, then latest landing),
@@ -16,9 +18,7 @@ with
 
 {% if is_incremental() %}
 since_last_build as (
-    select coalesce(max(built.landed_until), '-infinity'::timestamptz)
-        - interval '{{ var("landing_lookback_minutes") }} minutes' as landed_after
-    from {{ this }} as built
+    select ({{ last_landing_seen(this) }}) as landed_after
 ),
 
 all_versions as (

@@ -53,14 +53,37 @@ all_dossiers as not materialized (
     select * from {{ ref('fct_dossiers') }}
 ),
 
--- The dossiers received or ended in a month built, with the indicators their system can report.
-dossiers as (
-    select all_dossiers.*, coalesce(coverage.reported, '{}') as reported
+-- The dossiers received in a month built, and those ended in one, with the indicators their system can report: each
+-- read by its own index, only what it counts. (One copy of both, every column, read twice, was written to disk
+-- whole: 190 MB and a second of a night.)
+received_dossiers as (
+    select
+        all_dossiers.unit_code,
+        all_dossiers.received_at,
+        all_dossiers.is_accepted,
+        all_dossiers.channel,
+        all_dossiers.has_fee,
+        all_dossiers.is_paid_online,
+        all_dossiers.is_digitized,
+        all_dossiers.has_reused_data,
+        coalesce(coverage.reported, '{}') as reported
     from all_dossiers
     left join coverage on all_dossiers.kind = coverage.kind
-    where
-        {{ in_months_rebuilt('all_dossiers.received_at', first_month) }}
-        or {{ in_months_rebuilt('all_dossiers.end_at', first_month) }}
+    where {{ in_months_rebuilt('all_dossiers.received_at', first_month) }}
+),
+
+ended_dossiers as (
+    select
+        all_dossiers.unit_code,
+        all_dossiers.end_at,
+        all_dossiers.end_status,
+        all_dossiers.issues_result,
+        all_dossiers.is_accepted,
+        all_dossiers.has_electronic_result,
+        coalesce(coverage.reported, '{}') as reported
+    from all_dossiers
+    left join coverage on all_dossiers.kind = coverage.kind
+    where {{ in_months_rebuilt('all_dossiers.end_at', first_month) }}
 ),
 
 dossier_months as (
@@ -105,7 +128,7 @@ received as (
         {{ indicator_counts('3_6', 'dossiers.has_fee', 'dossiers.is_paid_online') }},
         {{ indicator_counts('4_2', 'true', 'dossiers.is_digitized') }},
         {{ indicator_counts('4_3', 'true', 'dossiers.has_reused_data') }}
-    from dossiers
+    from received_dossiers as dossiers
     where dossiers.is_accepted
     group by 1, 2
 ),
@@ -115,7 +138,7 @@ finished as (
         dossiers.unit_code,
         date_trunc('month', dossiers.end_at)::date as month_start,
         {{ indicator_counts('4_1', 'true', 'dossiers.has_electronic_result') }}
-    from dossiers
+    from ended_dossiers as dossiers
     where dossiers.end_status in (9, 10) and dossiers.issues_result and dossiers.is_accepted
     group by 1, 2
 ),
