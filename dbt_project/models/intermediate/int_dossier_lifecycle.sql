@@ -8,6 +8,15 @@
     indexes=[{'columns': ['dossier_code'], 'unique': true}, {'columns': ['refreshed_at']}],
 ) }}
 -- depends_on: {{ ref('stg_csv_drop__retractions') }}
+{#- What the monthly marts count of a dossier besides its months' judgements (which fct_dossier_month tells apart,
+    month by month): in the month it is received, its receipt, acceptance and the indicators counted there; in the
+    month it ends, its end and those counted there; in every month, its unit and system. -#}
+{%- set at_receipt = [
+    'received_at', 'is_accepted', 'is_withdrawn', 'channel', 'has_fee', 'paid_online', 'is_digitized',
+    'has_reused_data',
+] %}
+{%- set at_end = ['end_at', 'end_status', 'is_accepted', 'issues_result', 'has_electronic_result'] %}
+{%- set throughout = ['unit_code', 'kind'] %}
 
 -- One row per dossier: acceptance, end of processing (by the priority rule), withdrawal, clock start and due.
 with
@@ -114,26 +123,56 @@ lifecycle as (
     left join calendar as start_day on clocked.clock_started_at::date = start_day.day
     left join working_days as due_day
         on due_day.working_day_seq = start_day.working_day_seq + clocked.statutory_days
+),
+
+counted as (
+    select
+        lifecycle.*,
+        coalesce(lifecycle.due_at, lifecycle.statutory_due_at) as effective_due_at,
+        lifecycle.due_at is null as is_due_statutory,
+        -- The earliest month the dossier counts in, now or as any earlier build had it (its receipt or end may have
+        -- moved).
+        least(
+            date_trunc('month', lifecycle.received_at),
+            date_trunc('month', lifecycle.end_at)
+            {%- if is_incremental() %},
+            {%- if has_column(this, 'counted_since') %}
+            previous.counted_since,
+            {%- endif %}
+            date_trunc('month', previous.received_at),
+            date_trunc('month', previous.end_at)
+            {%- endif %}
+        )::date as counted_since,
+        {% if is_incremental() -%}
+        -- The earliest month whose counts this build moved (null: none, or the dossier is new), and when the
+        -- dossier was built before (null: new). The monthly marts rebuild from it when that earlier build is one
+        -- they saw, else from counted_since (macros/months.sql).
+        case when previous.dossier_code is not null then least(
+            case
+                when (lifecycle.{{ at_receipt | join(', lifecycle.') }})
+                    is distinct from (previous.{{ at_receipt | join(', previous.') }})
+                    then least(date_trunc('month', lifecycle.received_at), date_trunc('month', previous.received_at))
+            end,
+            case
+                when (lifecycle.{{ at_end | join(', lifecycle.') }})
+                    is distinct from (previous.{{ at_end | join(', previous.') }})
+                    then least(date_trunc('month', lifecycle.end_at), date_trunc('month', previous.end_at))
+            end,
+            case
+                when (lifecycle.{{ throughout | join(', lifecycle.') }})
+                    is distinct from (previous.{{ throughout | join(', previous.') }})
+                    then '-infinity'::timestamp
+            end
+        )::date end as recount_from,
+        previous.refreshed_at as previously_refreshed_at
+        {%- else -%}
+        null::date as recount_from,
+        null::timestamptz as previously_refreshed_at
+        {%- endif %}
+    from lifecycle
+    {% if is_incremental() -%}
+    left join {{ this }} as previous on lifecycle.dossier_code = previous.dossier_code
+    {%- endif %}
 )
 
-select
-    lifecycle.*,
-    coalesce(lifecycle.due_at, lifecycle.statutory_due_at) as effective_due_at,
-    lifecycle.due_at is null as is_due_statutory,
-    -- The earliest month the dossier counts in, now or as any earlier build had it (its receipt or end may have
-    -- moved): the monthly marts rebuild from there when it changes (macros/months.sql).
-    least(
-        date_trunc('month', lifecycle.received_at),
-        date_trunc('month', lifecycle.end_at)
-        {%- if is_incremental() %},
-        {%- if 'counted_since' in adapter.get_columns_in_relation(this) | map(attribute='name') %}
-        previous.counted_since,
-        {%- endif %}
-        date_trunc('month', previous.received_at),
-        date_trunc('month', previous.end_at)
-        {%- endif %}
-    )::date as counted_since
-from lifecycle
-{% if is_incremental() -%}
-left join {{ this }} as previous on lifecycle.dossier_code = previous.dossier_code
-{%- endif %}
+select * from counted

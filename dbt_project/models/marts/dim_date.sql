@@ -78,6 +78,6 @@ select
     calendar.calendar_version
 from sequenced
 cross join calendar
-{% if is_incremental() and 'calendar_version' in adapter.get_columns_in_relation(this) | map(attribute='name') %}
+{% if is_incremental() and has_column(this, 'calendar_version') %}
     where calendar.calendar_version is distinct from (select max(built.calendar_version) from {{ this }} as built)
 {% endif %}

@@ -2,12 +2,20 @@
     materialized='incremental',
     unique_key=['dossier_code', 'month_start'],
     incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns',
     post_hook="{{ forget_retracted_dossiers() }}",
     meta={'build_stamp': 'refreshed_at'},
-    indexes=[{'columns': ['dossier_code']}, {'columns': ['month_start']}, {'columns': ['refreshed_at']}],
-    pre_hook=["{{ delete_rebuilt_dossiers() }}"],
+    indexes=[
+        {'columns': ['dossier_code']}, {'columns': ['month_start']}, {'columns': ['refreshed_at']},
+        {'columns': ['changed_at']},
+    ],
+    pre_hook=["{{ delete_months_dossiers_left() }}"],
 ) }}
 -- depends_on: {{ ref('stg_csv_drop__retractions') }}
+{%- set judged = [
+    'is_open', 'judged_at', 'supplement_requests', 'pause_hours', 'adjusted_end_at', 'due_at',
+    'timeliness', 'is_late', 'working_days_overdue', 'handler', 'department',
+] %}
 
 -- One row per dossier per month in which it was processed (accepted by the end of the month, and ended in it or
 -- still open at its end), with that month's judgement: adjusted end, due, early / on time / late, who held it.
@@ -81,7 +89,7 @@ months as (
     cross join observation
     cross join lateral generate_series(
         dossiers.first_month,
-        date_trunc('month', coalesce(least(dossiers.end_at, observation.observed_at), observation.observed_at)),
+        {{ last_processed_month('dossiers', 'observation.observed_at') }},
         interval '1 month'
     ) as series (month_start)
 ),
@@ -154,29 +162,52 @@ holders as (
         on adjusted.dossier_code = spans.dossier_code
         and spans.acted_at < adjusted.judged_at::date + 1
         and (spans.next_acted_at is null or spans.next_acted_at >= adjusted.judged_at::date + 1)
+),
+
+judgements as (
+    select
+        holders.dossier_code,
+        holders.month_start,
+        holders.is_open,
+        holders.judged_at,
+        holders.requests as supplement_requests,
+        -- Hours, for BI (an interval is not a number a chart can sum).
+        round(extract(epoch from holders.pause) / 3600, 2) as pause_hours,
+        holders.adjusted_end_at,
+        holders.due_at,
+        case
+            when holders.requests > 1 or holders.adjusted_end_at::date > holders.due_at::date then 'late'
+            when holders.adjusted_end_at::date = holders.due_at::date then 'on_time'
+            else 'early'
+        end as timeliness,
+        holders.requests > 1 or holders.adjusted_end_at::date > holders.due_at::date as is_late,
+        -- Working days after the due day up to the adjusted end's day.
+        greatest(0, end_day.working_day_seq - due_day.working_day_seq) as working_days_overdue,
+        holders.handler,
+        holders.department,
+        holders.refreshed_at
+    from holders
+    left join calendar as due_day on holders.due_at::date = due_day.day
+    left join calendar as end_day on holders.adjusted_end_at::date = end_day.day
 )
 
 select
-    holders.dossier_code,
-    holders.month_start,
-    holders.is_open,
-    holders.judged_at,
-    holders.requests as supplement_requests,
-    -- Hours, for BI (an interval is not a number a chart can sum).
-    round(extract(epoch from holders.pause) / 3600, 2) as pause_hours,
-    holders.adjusted_end_at,
-    holders.due_at,
+    judgements.*,
+    -- The build that last changed the month's judgement (the monthly marts rebuild from the earliest month changed
+    -- since them, macros/months.sql): a dossier rebuilt for tonight's step leaves its earlier months as they were.
+    {% if is_incremental() -%}
     case
-        when holders.requests > 1 or holders.adjusted_end_at::date > holders.due_at::date then 'late'
-        when holders.adjusted_end_at::date = holders.due_at::date then 'on_time'
-        else 'early'
-    end as timeliness,
-    holders.requests > 1 or holders.adjusted_end_at::date > holders.due_at::date as is_late,
-    -- Working days after the due day up to the adjusted end's day.
-    greatest(0, end_day.working_day_seq - due_day.working_day_seq) as working_days_overdue,
-    holders.handler,
-    holders.department,
-    holders.refreshed_at
-from holders
-left join calendar as due_day on holders.due_at::date = due_day.day
-left join calendar as end_day on holders.adjusted_end_at::date = end_day.day
+        when previous.dossier_code is not null
+            and (judgements.{{ judged | join(', judgements.') }})
+            is not distinct from (previous.{{ judged | join(', previous.') }})
+            then {{ 'previous.changed_at' if has_column(this, 'changed_at') else 'null::timestamptz' }}
+        else {{ run_stamp() }}
+    end
+    {%- else -%}
+    {{ run_stamp() }}
+    {%- endif %} as changed_at
+from judgements
+{% if is_incremental() -%}
+left join {{ this }} as previous
+    on judgements.dossier_code = previous.dossier_code and judgements.month_start = previous.month_start
+{%- endif %}

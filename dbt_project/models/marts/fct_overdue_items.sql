@@ -2,7 +2,7 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='append_new_columns',
-    pre_hook=["{{ delete_months_rebuilt(first_month_to_rebuild()) }}"],
+    pre_hook=["{{ delete_months_rebuilt(first_month_to_rebuild(), also=late_dossiers_rebuilt()) }}"],
     meta={'build_stamp': 'refreshed_at'},
 ) }}
 -- depends_on: {{ ref('int_dossier_lifecycle') }}
@@ -13,7 +13,8 @@
 
 -- The accountability lists: every dossier judged late in a month (finished late, or still open and past due at
 -- its end) and every feedback item in scope that was not handled on time, with who holds it. Built from the
--- earliest month anything changed in (macros/months.sql); the months before stand as they were.
+-- earliest month anything changed in (macros/months.sql), and the rows of the dossiers rebuilt since; the rest of
+-- the months before stand as they were.
 with
 
 -- Not materialized (PostgreSQL would, as it is read three times): each reading then uses the index on month_start
@@ -22,9 +23,16 @@ all_dossier_months as not materialized (
     select * from {{ ref('fct_dossier_month') }}
 ),
 
+-- The late dossier-months of the months rebuilt, and of a dossier rebuilt since in any month: its row there shows its
+-- status and end as they are now, though its judgement there stands.
 dossier_months as (
     select * from all_dossier_months
-    where is_late and {{ in_months_rebuilt('month_start', first_month) }}
+    where
+        is_late
+        and (
+            {{ in_months_rebuilt('month_start', first_month) }}
+            or {{ dossier_rebuilt_since_last_build('dossier_code') }}
+        )
 ),
 
 dossiers as (
@@ -52,7 +60,7 @@ units as (
     select unit_code, valid_to from {{ ref('dim_unit') }}
 ),
 
--- The months dossiers were processed in, from the first to the latest.
+-- The months dossiers were processed in, from the first to the latest (a dossier rebuilt since may be late in any).
 months as (
     select
         series.month_start::date as month_start,
@@ -65,7 +73,6 @@ months as (
         (select max(all_dossier_months.month_start)::timestamp from all_dossier_months),
         interval '1 month'
     ) as series (month_start)
-    where {{ in_months_rebuilt('series.month_start', first_month) }}
 ),
 
 late_dossiers as (
@@ -136,12 +143,14 @@ late_feedback as (
     left join calendar as due_day on feedback.answer_due_on = due_day.day
     left join calendar as end_day
         on coalesce(least(feedback.handled_at, months.month_end), months.month_end)::date = end_day.day
-    where case
-        when feedback.handled_at is null or feedback.handled_at > months.month_end
-            then months.month_end::date > feedback.answer_due_on
-        when feedback.is_refused then feedback.handled_at::date > feedback.refusal_due_on
-        else feedback.handled_at::date > feedback.answer_due_on
-    end
+    where
+        {{ in_months_rebuilt('months.month_start', first_month) }}
+        and case
+            when feedback.handled_at is null or feedback.handled_at > months.month_end
+                then months.month_end::date > feedback.answer_due_on
+            when feedback.is_refused then feedback.handled_at::date > feedback.refusal_due_on
+            else feedback.handled_at::date > feedback.answer_due_on
+        end
 ),
 
 items as (

@@ -27,7 +27,7 @@ def checksums(url: str) -> dict[str, tuple[int, str]]:
         return {
             table: conn.execute(
                 f"select count(*), md5(coalesce(string_agg(r, '|' order by r), '')) from ("
-                f"select (to_jsonb(t) - array['refreshed_at', 'gate_run_id', 'checked_at'])::text as r"
+                f"select (to_jsonb(t) - array['refreshed_at', 'changed_at', 'gate_run_id', 'checked_at'])::text as r"
                 f" from marts.{table} as t) as rows"
             ).fetchone()
             for table in tables
