@@ -48,7 +48,9 @@
             from (select * from {{ ref('fct_dossier_month') }}) as dossier_months
             where dossier_months.changed_at > (select built.built_at from built)
         ),
-        feedback_versions as (
+        -- Not materialized: read twice, it would be computed whole first (every version in the partitions, 0.13 s
+        -- a question), where each reading passes its filter down to raw.
+        feedback_versions as not materialized (
             select * from {{ ref('int_feedback_versions_unioned') }}
         ),
         changed_feedback as (

@@ -8,6 +8,8 @@
       after the newest landing the chain's last build saw (`int_dossiers_deduplicated.landed_until`, less the
       lookback), which are the versions this build reads. A model's tests run before its children build, so the
       mark is still the last build's; without a chain built yet, the whole view.
+    - of a view whose tested columns are all those of a model tested on the rows this build wrote
+      (`meta.tested_at_night` false), none: the weekly run tests it whole.
     A key test on those rows still sees a duplicate the build wrote, but not one written behind its back: the weekly
     run with the whole tables does (onestop_nightly's `whole_table_tests`). -#}
 {% macro get_where_subquery(relation) -%}
@@ -17,7 +19,9 @@
         {%- for node in graph.nodes.values() -%}
             {%- if node.resource_type == 'model' and node.alias == relation.identifier
                 and node.schema == relation.schema -%}
-                {%- if node.config.meta.get('build_stamp') -%}
+                {%- if node.config.meta.get('tested_at_night') is false -%}
+                    {%- do tonight.append('false') -%}
+                {%- elif node.config.meta.get('build_stamp') -%}
                     {%- do tonight.append(node.config.meta['build_stamp'] ~ ' = ' ~ run_stamp()) -%}
                 {%- elif node.config.meta.get('landed_stamp') -%}
                     {%- set landed = landed_since_last_build(node.config.meta['landed_stamp']) -%}

@@ -1,16 +1,18 @@
 """The monthly marts (`fct_unit_month_scorecard`, `fct_overdue_items`) rebuilt one month at a time (#21): nights
 landed through the real DAG over five months of history, across a month's end; after each incremental build the
 marts equal a full refresh of the same data, the months before the earliest one anything changed in stand as
-they were built, the month a night ended is rebuilt as final, and a change of a dimension rebuilds every month."""
+they were built, the month a night ended is rebuilt as final, and a change of a dimension rebuilds every month.
+Beside them, the statistics: a table analyzes itself when its build created it or changed much of it, not else."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
 import psycopg
 import pytest
 
-from onestop.transform import run_dbt
+from onestop.transform import dbt_target, run_dbt
 from simulator.server import Servers
 from tests.e2e.helpers.marts import checksums
 from tests.e2e.helpers.nightly import point_airflow_at, province_with_empty_landing, run_night
@@ -39,6 +41,16 @@ def built_months(url: str) -> dict[str, dict]:
             "select array_agg(distinct data_as_of) from marts.fct_unit_month_scorecard"
         ).fetchone()[0]
         return found
+
+
+def last_analyzed(url: str) -> dict[str, datetime | None]:
+    """Each table of the marts and the staging schema: when it was last analyzed by a command (not autovacuum)."""
+    with psycopg.connect(url) as conn:
+        return dict(
+            conn.execute(
+                "select relname, last_analyze from pg_stat_user_tables where schemaname in ('staging', 'marts')"
+            ).fetchall()
+        )
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +84,10 @@ def nights(airflow_db, warehouse_url, tmp_path_factory):
         found["dimension"] = {"months": built_months(warehouse_url), "incremental": checksums(warehouse_url)}
         run_dbt("build", "--full-refresh", *NIGHT)
         found["dimension"]["full_refresh"] = checksums(warehouse_url)
+        # A night with nothing landed after the full refresh: which tables analyzed themselves.
+        found["statistics"] = {"full_refresh": last_analyzed(warehouse_url)}
+        run_dbt("build", *NIGHT)
+        found["statistics"]["empty_night"] = last_analyzed(warehouse_url)
     return found
 
 
@@ -105,3 +121,21 @@ def test_the_night_that_ends_a_month_rebuilds_it_final(nights) -> None:
 def test_a_dimension_change_rebuilds_every_month(nights) -> None:
     for table in MONTHLY:
         assert nights["dimension"]["months"][table]["left"] == []
+
+
+def test_a_table_analyzes_itself_when_its_build_created_it_or_changed_much_of_it(nights) -> None:
+    full_refresh, empty_night = nights["statistics"]["full_refresh"], nights["statistics"]["empty_night"]
+    # A full refresh creates every table: each model's has statistics before the next model plans on it.
+    manifest = json.loads((dbt_target() / "manifest.json").read_text())
+    tables = {
+        node["alias"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"]["materialized"] in ("table", "incremental")
+    }
+    assert len(tables) > 20
+    assert [table for table in sorted(tables) if full_refresh.get(table) is None] == []
+    # The per-dossier chain changed nothing on a night with nothing landed: its statistics stand.
+    for table in ("int_dossiers_deduplicated", "int_dossier_history", "int_dossier_lifecycle", "fct_dossiers"):
+        assert empty_night[table] == full_refresh[table], table
+    # A table rebuilt whole every night is a new table, analyzed again.
+    assert empty_night["dim_unit"] > full_refresh["dim_unit"]

@@ -33,6 +33,15 @@ latest_month as (
     select max(built.month_start) as month_start from {{ this }} as built
 ),
 
+-- Each set found through its own index: asked as one filter with an `or`, they cost a scan of every dossier.
+to_judge as (
+    select rebuilt.dossier_code from (select * from {{ ref('fct_dossiers') }}) as rebuilt
+    where {{ refreshed_since_last_build('rebuilt.refreshed_at') }}
+    union
+    select built.dossier_code from {{ this }} as built
+    where built.is_open and built.month_start = (select latest_month.month_start from latest_month)
+),
+
 {% endif -%}
 dossiers as (
     select
@@ -48,15 +57,7 @@ dossiers as (
         {%- endif %}
     from all_dossiers
     where all_dossiers.is_accepted and not all_dossiers.is_withdrawn
-    {%- if is_incremental() %}
-        and (
-            {{ refreshed_since_last_build('all_dossiers.refreshed_at') }}
-            or all_dossiers.dossier_code in (
-                select built.dossier_code from {{ this }} as built
-                where built.is_open and built.month_start = (select latest_month.month_start from latest_month)
-            )
-        )
-    {%- endif %}
+        and {{ only_dossiers_in('to_judge', 'all_dossiers.dossier_code') }}
 ),
 
 observation as (
@@ -208,6 +209,6 @@ select
     {%- endif %} as changed_at
 from judgements
 {% if is_incremental() -%}
-left join {{ this }} as previous
+left join (select * from {{ this }} where {{ only_dossiers_in('dossiers') }}) as previous
     on judgements.dossier_code = previous.dossier_code and judgements.month_start = previous.month_start
 {%- endif %}

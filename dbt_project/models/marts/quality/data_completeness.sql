@@ -1,4 +1,6 @@
-{{ config(materialized='view') }}
+{{ config(materialized='view', meta={'tested_at_night': false}) }}
+-- Not tested at night (macros/tests_scope.sql): the columns its tests check (view, month, unit) are the scorecard's,
+-- its primary key, tested on the rows each build writes; a reading of this view reads every dossier (0.5 s a test).
 
 -- Each unit-month (as was and as is): complete only when every night of the month was complete for every system
 -- holding the unit's dossiers (every system when it holds none), with the nights and reasons that made it
