@@ -4,7 +4,8 @@ full refresh of the benchmark's year, beside the same build's whole-process wall
     python -m bench.profile      # after `python -m bench.run`: its database, merged into RESULTS.md
 
 The incremental build follows one more ordinary night landed on the benchmark's year (its simulated province
-advanced a day, every system extracted), as in scenario 3; the full refresh then rebuilds the same data.
+advanced a day, every system extracted), as in scenario 3; then the floor of a night: the same build again with
+nothing landed, and dbt run with nothing to build; the full refresh then rebuilds the same data.
 """
 
 from __future__ import annotations
@@ -57,11 +58,30 @@ def build(url: str, full_refresh: bool) -> dict:
     return {"wall_s": measured.seconds, **model_times()}
 
 
+def nothing_to_build(url: str) -> float:
+    """dbt's fixed cost: the whole process of a `dbt build` that selects nothing (starting Python, importing dbt,
+    reading the project and its manifest), which every night pays before its first node. With the night's flags: a
+    change of `--vars` makes dbt parse the whole project again."""
+    from bench.run import DBT_NIGHT
+
+    args = [str(Path(sys.executable).parent / "onestop"), "dbt", "build", "--quiet", *DBT_NIGHT]
+    return run([*args, "--select", "tag:bench_nothing"], env={"ONESTOP_WAREHOUSE_URL": url}).seconds
+
+
 def main() -> None:
     base = local.use_embedded()  # the embedded server, unless the environment names another
     url = warehouse.with_database(base, f"{warehouse.database_name(base)}_bench")
     night_landed(url)
-    profile = {"incremental": build(url, False), "full_refresh": build(url, True)}
+    profile = {
+        "incremental": build(url, False),
+        # The floor of a night: the same build again, nothing landed since; and dbt with nothing to build.
+        "nothing_landed": build(url, False),
+        "dbt_fixed_s": nothing_to_build(url),
+        "full_refresh": build(url, True),
+    }
+    from bench.run import machine
+
+    profile["commit"] = machine()["commit"]  # `python -m bench.profile` may run again at a later commit
     results = json.loads(RESULTS_JSON.read_text())
     results["dbt_profile"] = profile
     write_results(results)

@@ -299,15 +299,21 @@ def _dbt_profile(profile: dict) -> list[str]:
     """The models that cost most, incremental (after one more ordinary night) against a full refresh, from
     dbt's run_results.json (`python -m bench.profile`)."""
     inc, full = profile["incremental"], profile["full_refresh"]
+    at = f", at commit {profile['commit']}" if profile.get("commit") else ""
     lines = [
-        "Profile (`python -m bench.profile`: one more night landed on the year, then dbt's own",
+        f"Profile (`python -m bench.profile`{at}: one more night landed on the year, then dbt's own",
         "`run_results.json` for its incremental build and for a full refresh, with the same flags as above):",
         "",
         "| | whole process (s) | sum of model and test times (s) | tests (s) |",
         "|---|---|---|---|",
     ]
-    for name, p in (("incremental, one more night landed", inc), ("full refresh", full)):
-        lines.append(f"| {name} | {p['wall_s']:.1f} | {p['nodes_s']:.1f} | {p['tests_s']:.1f} |")
+    rows = [
+        ("incremental, one more night landed", inc),
+        ("incremental, nothing landed since", profile.get("nothing_landed")),
+    ]
+    for name, p in [*rows, ("full refresh", full)]:
+        if p:
+            lines.append(f"| {name} | {p['wall_s']:.1f} | {p['nodes_s']:.1f} | {p['tests_s']:.1f} |")
     lines += ["", "| model | incremental (s) | full refresh (s) |", "|---|---|---|"]
     top = sorted(full["models"], key=lambda m: -max(full["models"][m], inc["models"].get(m, 0)))[:12]
     for model in top:
@@ -331,7 +337,23 @@ def _dbt_profile(profile: dict) -> list[str]:
             " what it costs a full refresh: no model of a second or more in the full refresh cost the night 80 % of it."
         )
     lines += ["", threads + share, ""]
+    if profile.get("nothing_landed") and profile.get("dbt_fixed_s"):
+        lines += [_night_floor(profile), ""]
     return lines
+
+
+def _night_floor(profile: dict) -> str:
+    """What a night pays whatever landed, against the 5 % target: dbt's own start and a build with nothing new."""
+    empty, fixed, full = profile["nothing_landed"], profile["dbt_fixed_s"], profile["full_refresh"]["wall_s"]
+    nodes = len(empty["models"])
+    return (
+        f"The floor of a night: dbt with nothing to build takes {fixed:.1f} s (starting the process, importing dbt,"
+        f" reading the project); the same build with nothing landed since takes {empty['wall_s']:.1f} s"
+        f" ({nodes} models, each view recreated and each table model built, with the tests: {empty['nodes_s']:.1f} s"
+        f" of node time, the month in progress re-judged). 5 % of this full refresh is {0.05 * full:.1f} s; dbt's"
+        f" start alone is {fixed / full:.0%} of the full refresh, a night with nothing to do"
+        f" {empty['wall_s'] / full:.0%}."
+    )
 
 
 def _memory(r: dict) -> list[str]:

@@ -10,15 +10,16 @@
       (`counted_since`);
     - the earliest month whose judgement of a dossier changed since (`changed_at` of `fct_dossier_month`). A dossier
       rebuilt for a step or a request changes the months from that moment on, which is usually the latest only;
-    - the earliest month a feedback item with a version landed since (or just before: the landing lookback) counted
-      in, in any of its versions;
+    - of a feedback item with a version landed since (or just before: the landing lookback), the earliest month
+      whose counts its new versions moved, compared with the latest before them: its intake's when it is new or
+      what counts from its intake changed, its handling's when only that did (`feedback_recount`);
     - every month, after a record was taken back (its item may be gone, with no row left to say where it counted),
       after the dimensions changed (`int_mart_dimensions`), or when nothing was built yet.
     Asked when the model's SQL is compiled and again when its pre-hook is rendered, both before either writes: the
     same date twice (`none` on a full refresh), written into the SQL and into the pre-hook's delete.
     A monthly mart built before it was monthly (no build stamp) is rebuilt whole, once. fct_overdue_items also
-    rewrites, in the months before, the rows of the dossiers rebuilt since (they show a dossier's status as it is
-    now): `dossier_rebuilt_since_last_build`. -#}
+    rewrites, in the months before, the rows of the dossiers rebuilt and the feedback items landed since (they show
+    an item's status as it is now): `late_items_rebuilt`. -#}
 {% macro first_month_to_rebuild() -%}
     {%- if not (execute and is_incremental()) -%}
         {{ return(none) }}
@@ -53,10 +54,49 @@
         feedback_versions as not materialized (
             select * from {{ ref('int_feedback_versions_unioned') }}
         ),
-        changed_feedback as (
-            select feedback_versions.feedback_id
+        -- Of each feedback item with a version landed since (or just before: the landing lookback), the versions
+        -- that may differ from what the marts counted: those, and the latest landed before them.
+        landed_since as (
+            select feedback_versions.*
             from feedback_versions
             where feedback_versions.extracted_at > (select landed_after.landed_after from landed_after)
+        ),
+        counted_before as (
+            select distinct on (feedback_versions.feedback_id) feedback_versions.*
+            from feedback_versions
+            where
+                feedback_versions.feedback_id in (select landed_since.feedback_id from landed_since)
+                and feedback_versions.extracted_at <= (select landed_after.landed_after from landed_after)
+            order by feedback_versions.feedback_id, feedback_versions.changed_at desc, feedback_versions.extracted_at desc
+        ),
+        compared as (
+            select
+                landed_since.feedback_id, landed_since.system_id, landed_since.unit_code, landed_since.intake_at,
+                landed_since.handled_at, landed_since.status_code, false as was_counted
+            from landed_since
+            union all
+            select
+                counted_before.feedback_id, counted_before.system_id, counted_before.unit_code,
+                counted_before.intake_at, counted_before.handled_at, counted_before.status_code, true as was_counted
+            from counted_before
+        ),
+        -- The earliest month whose counts each item's versions moved: its intake's, old or new, when it is new to the
+        -- marts or what counts from its intake on changed (its unit, system, intake, or a transfer out: status 6);
+        -- else its handling's, old or new, when that changed (handled, or its status: refused or answered); else
+        -- none (a step while it stays open changes no month's count: it was open at the end of each, and is).
+        feedback_recount as (
+            select
+                case
+                    when not bool_or(compared.was_counted)
+                        or count(distinct (
+                            compared.system_id, compared.unit_code, compared.intake_at, compared.status_code = 6
+                        )) > 1
+                        then min(date_trunc('month', compared.intake_at))
+                    when count(distinct (compared.handled_at, compared.status_code)) > 1
+                        then min(date_trunc('month', compared.handled_at))
+                end as recount_from
+            from compared
+            group by compared.feedback_id
         )
         select least(
             (select built.provisional_from from built),
@@ -72,12 +112,7 @@
                 where lifecycle.refreshed_at > (select built.built_at from built)
             ),
             (select min(judgements_changed.month_start) from judgements_changed),
-            (
-                select min(least(date_trunc('month', feedback_versions.intake_at),
-                    date_trunc('month', feedback_versions.handled_at)))
-                from feedback_versions
-                where feedback_versions.feedback_id in (select changed_feedback.feedback_id from changed_feedback)
-            ),
+            (select min(feedback_recount.recount_from) from feedback_recount),
             case
                 when (select built.built_at from built) is null
                     or exists (
@@ -117,19 +152,40 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- A predicate on `column` (a dossier's code): rebuilt since this model's last build (`fct_dossiers` stamped after
-    its newest stamp, read when the SQL is compiled and again when the pre-hook is rendered, both before either
-    writes: a subquery in the SQL would run after the pre-hook's delete). False on a full refresh. -#}
-{% macro dossier_rebuilt_since_last_build(column) -%}
-    {%- if not (execute and is_incremental()) -%}
+{#- The newest build stamp of this model, as a literal: read when rendered, so that the SQL and its pre-hook, both
+    rendered before either writes, read the same (a subquery in the SQL would run after the pre-hook's delete).
+    None on a full refresh, and for a mart built before it had the stamp (it is rebuilt whole). -#}
+{% macro last_build_stamp() -%}
+    {%- if not (execute and is_incremental() and has_column(this, 'refreshed_at')) -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(run_query(
+        "select coalesce(max(refreshed_at), '-infinity')::text from " ~ this
+    ).columns[0].values()[0]) }}
+{%- endmacro %}
+
+{#- A predicate on `column` (a dossier's code): `fct_dossiers` rebuilt it after `built_at`. False without one. -#}
+{% macro dossier_rebuilt_since(column, built_at) -%}
+    {%- if built_at is none -%}
         false
     {%- else -%}
-        {%- set built_at = run_query(
-            "select coalesce(max(refreshed_at), '-infinity')::text from " ~ this
-        ).columns[0].values()[0] -%}
         {{ column }} in (
             select rebuilt.dossier_code from (select * from {{ ref('fct_dossiers') }}) as rebuilt
             where rebuilt.refreshed_at > '{{ built_at }}'::timestamptz
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A predicate on `column` (a feedback item's id): a version of it landed after `built_at`, or just before (the
+    landing lookback, as the first month's rule). False without one. -#}
+{% macro feedback_landed_since(column, built_at) -%}
+    {%- if built_at is none -%}
+        false
+    {%- else -%}
+        {{ column }} in (
+            select landed.feedback_id from (select * from {{ ref('int_feedback_versions_unioned') }}) as landed
+            where landed.extracted_at
+                > '{{ built_at }}'::timestamptz - interval '{{ var("landing_lookback_minutes") }} minutes'
         )
     {%- endif -%}
 {%- endmacro %}
@@ -145,7 +201,10 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- fct_overdue_items' rows of the dossiers rebuilt since its last build, in any month (its pre-hook's). -#}
-{% macro late_dossiers_rebuilt() -%}
-    (item_type = 'dossier' and {{ dossier_rebuilt_since_last_build('item_code') }})
+{#- fct_overdue_items' rows of the dossiers rebuilt and the feedback items landed since its last build, in any month
+    (its pre-hook's). -#}
+{% macro late_items_rebuilt() -%}
+    {%- set built_at = last_build_stamp() -%}
+    (item_type = 'dossier' and {{ dossier_rebuilt_since('item_code', built_at) }})
+    or (item_type = 'feedback' and {{ feedback_landed_since('item_code', built_at) }})
 {%- endmacro %}

@@ -128,3 +128,14 @@ def test_the_profile_names_the_models_that_cost_a_night_their_full_refresh() -> 
     monthly = "\n".join(report._dbt_profile(_profile({"fct_dossiers": 1.0, "fct_unit_month_scorecard": 2.0})))
     assert "none went to a model that cost the night what it costs a full refresh" in monthly
     assert "80 % of it or more" not in monthly
+
+
+def test_the_profile_says_what_a_night_pays_whatever_landed() -> None:
+    profile = _profile({"fct_dossiers": 1.0})
+    assert "The floor of a night" not in "\n".join(report._dbt_profile(profile))  # measured before the floor was
+    profile["nothing_landed"] = {"wall_s": 12.0, "nodes_s": 11.0, "tests_s": 2.5, "models": {"fct_dossiers": 0.3}}
+    profile["dbt_fixed_s"] = 4.5
+    text = "\n".join(report._dbt_profile(profile))
+    assert "| incremental, nothing landed since | 12.0 | 11.0 | 2.5 |" in text
+    assert "dbt with nothing to build takes 4.5 s" in text and "5 % of this full refresh is 7.5 s" in text
+    assert "dbt's start alone is 3% of the full refresh, a night with nothing to do 8%." in text

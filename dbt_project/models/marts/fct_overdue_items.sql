@@ -2,7 +2,7 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='append_new_columns',
-    pre_hook=["{{ delete_months_rebuilt(first_month_to_rebuild(), also=late_dossiers_rebuilt()) }}"],
+    pre_hook=["{{ delete_months_rebuilt(first_month_to_rebuild(), also=late_items_rebuilt()) }}"],
     meta={'build_stamp': 'refreshed_at'},
 ) }}
 -- depends_on: {{ ref('int_dossier_lifecycle') }}
@@ -10,11 +10,12 @@
 -- depends_on: {{ ref('stg_csv_drop__retractions') }}
 -- depends_on: {{ ref('int_mart_dimensions') }}
 {%- set first_month = first_month_to_rebuild() %}
+{%- set built_at = last_build_stamp() %}
 
 -- The accountability lists: every dossier judged late in a month (finished late, or still open and past due at
 -- its end) and every feedback item in scope that was not handled on time, with who holds it. Built from the
--- earliest month anything changed in (macros/months.sql), and the rows of the dossiers rebuilt since; the rest of
--- the months before stand as they were.
+-- earliest month anything changed in (macros/months.sql), and the rows of the dossiers rebuilt and the feedback
+-- items landed since (they show an item's status as it is now); the rest of the months before stand as built.
 with
 
 -- Not materialized (PostgreSQL would, as it is read three times): each reading then uses the index on month_start
@@ -31,7 +32,7 @@ dossier_months as (
         is_late
         and (
             {{ in_months_rebuilt('month_start', first_month) }}
-            or {{ dossier_rebuilt_since_last_build('dossier_code') }}
+            or {{ dossier_rebuilt_since('dossier_code', built_at) }}
         )
 ),
 
@@ -144,7 +145,10 @@ late_feedback as (
     left join calendar as end_day
         on coalesce(least(feedback.handled_at, months.month_end), months.month_end)::date = end_day.day
     where
-        {{ in_months_rebuilt('months.month_start', first_month) }}
+        (
+            {{ in_months_rebuilt('months.month_start', first_month) }}
+            or {{ feedback_landed_since('feedback.feedback_id', built_at) }}
+        )
         and case
             when feedback.handled_at is null or feedback.handled_at > months.month_end
                 then months.month_end::date > feedback.answer_due_on
