@@ -85,7 +85,9 @@ def main() -> None:
     results = json.loads(RESULTS_JSON.read_text())
     results["dbt_profile"] = profile
     write_results(results)
-    print(json.dumps({k: {"wall_s": v["wall_s"], "nodes_s": v["nodes_s"]} for k, v in profile.items()}))
+    builds = {k: v for k, v in profile.items() if isinstance(v, dict)}
+    print(json.dumps({k: {"wall_s": v["wall_s"], "nodes_s": v["nodes_s"]} for k, v in builds.items()}))
+    print(json.dumps({"dbt_fixed_s": profile["dbt_fixed_s"], "commit": profile["commit"]}))
 
 
 if __name__ == "__main__":
