@@ -53,6 +53,13 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- Whether any of `columns` differs between the rows aliased `new` and `old` (a null equal to a null): what a build
+    compares with the row it replaces. -#}
+{% macro columns_differ(columns, new, old) -%}
+    ({{ new }}.{{ columns | join(', ' ~ new ~ '.') }})
+    is distinct from ({{ old }}.{{ columns | join(', ' ~ old ~ '.') }})
+{%- endmacro %}
+
 {#- Whether `relation`, as built, has `column`: a model that gained a column (on_schema_change append_new_columns)
     reads it from its previous build only once a build has added it. In a unit test `this` is a fixture's name,
     given the columns the test gives it: none that a build added later. -#}

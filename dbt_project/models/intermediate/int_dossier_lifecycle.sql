@@ -149,18 +149,15 @@ counted as (
         -- they saw, else from counted_since (macros/months.sql).
         case when previous.dossier_code is not null then least(
             case
-                when (lifecycle.{{ at_receipt | join(', lifecycle.') }})
-                    is distinct from (previous.{{ at_receipt | join(', previous.') }})
+                when {{ columns_differ(at_receipt, 'lifecycle', 'previous') }}
                     then least(date_trunc('month', lifecycle.received_at), date_trunc('month', previous.received_at))
             end,
             case
-                when (lifecycle.{{ at_end | join(', lifecycle.') }})
-                    is distinct from (previous.{{ at_end | join(', previous.') }})
+                when {{ columns_differ(at_end, 'lifecycle', 'previous') }}
                     then least(date_trunc('month', lifecycle.end_at), date_trunc('month', previous.end_at))
             end,
             case
-                when (lifecycle.{{ throughout | join(', lifecycle.') }})
-                    is distinct from (previous.{{ throughout | join(', previous.') }})
+                when {{ columns_differ(throughout, 'lifecycle', 'previous') }}
                     then '-infinity'::timestamp
             end
         )::date end as recount_from,

@@ -199,8 +199,7 @@ select
     {% if is_incremental() -%}
     case
         when previous.dossier_code is not null
-            and (judgements.{{ judged | join(', judgements.') }})
-            is not distinct from (previous.{{ judged | join(', previous.') }})
+            and not {{ columns_differ(judged, 'judgements', 'previous') }}
             then {{ 'previous.changed_at' if has_column(this, 'changed_at') else 'null::timestamptz' }}
         else {{ run_stamp() }}
     end
