@@ -22,6 +22,7 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import date, datetime, time
+from json.encoder import encode_basestring as quoted
 from pathlib import Path
 
 from onestop.sources.base import Record, SchemaError, SourceError
@@ -180,11 +181,13 @@ class CsvDropSource:
                 f"system {self.system_id}: file {path.name} has no column(s) {', '.join(missing)} "
                 "(a renamed or dropped column)"
             )
+        payload_json = _PayloadJson(header, {"_file": path.name, "_file_day_end": day_end.isoformat(sep=" ")})
         for row in reader:
             if not any(cell.strip() for cell in row):
                 continue  # Excel's blank rows (a trailing empty line, a row of empty cells)
             position = f"{path.name} line {reader.line_num}"
-            raw = json.dumps(row, ensure_ascii=False)
+            cells = [quoted(cell) for cell in row]
+            raw = f"[{', '.join(cells)}]"  # json.dumps(row, ensure_ascii=False), each cell escaped once for both
             if len(row) != len(header):
                 yield Record(
                     entity,
@@ -195,6 +198,23 @@ class CsvDropSource:
                 )
                 continue
             payload = dict(zip(header, row, strict=True))
-            payload["_file"] = path.name
-            payload["_file_day_end"] = day_end.isoformat(sep=" ")
-            yield Record(entity, position, raw, payload, payload_json=json.dumps(payload, ensure_ascii=False))
+            payload.update(payload_json.added)
+            yield Record(entity, position, raw, payload, payload_json=payload_json.text(payload, cells))
+
+
+class _PayloadJson:
+    """A row's payload as JSON, `json.dumps(payload, ensure_ascii=False)` to the byte, from the cells the row's own
+    JSON already escaped: the header's keys and the file's fields are escaped once a file, not once a row."""
+
+    def __init__(self, header: list[str], added: dict[str, str]):
+        self.added = added
+        # A header that names a column twice, or names a field the file adds, makes a payload with fewer keys than
+        # cells: json.dumps writes that one.
+        self.plain = bool(header) and len(set(header) | set(added)) == len(header) + len(added)
+        self.keys = [f"{quoted(name)}: " for name in header]
+        self.tail = "".join(f", {quoted(name)}: {quoted(value)}" for name, value in added.items()) + "}"
+
+    def text(self, payload: dict, cells: list[str]) -> str:
+        if not self.plain:
+            return json.dumps(payload, ensure_ascii=False)
+        return "{" + ", ".join([key + cell for key, cell in zip(self.keys, cells, strict=True)]) + self.tail

@@ -2,6 +2,7 @@
 
 Dossiers changed in the window are read with a server-side cursor and assembled with their results, actions
 and supplement requests, a batch of dossiers at a time, so memory stays bounded however large the system.
+psycopg's own rows (tuples) are read, not SQLAlchemy's: on a large system that per-row layer was most of the read.
 """
 
 from __future__ import annotations
@@ -9,9 +10,10 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import datetime
 
-import sqlalchemy as sa
+import psycopg
+from psycopg import sql
 
 from onestop.sources.base import Record, SchemaError, SourceError
 from onestop.sources.contract import CONTRACTS
@@ -78,19 +80,30 @@ TABLE_COLUMNS = {
 }
 
 
-def _plain(value):
-    return value.isoformat(sep=" ") if isinstance(value, datetime | date) else value
+# What the payload holds of a timestamp or a date: its ISO text, as the landing and the contract read it.
+ISO_TEXT = {
+    psycopg.postgres.types["timestamp"].oid: lambda value: value.isoformat(sep=" "),
+    psycopg.postgres.types["timestamptz"].oid: lambda value: value.isoformat(sep=" "),
+    psycopg.postgres.types["date"].oid: lambda value: value.isoformat(),
+}
 
 
-def _url(conn) -> str:
-    return sa.URL.create(
-        "postgresql+psycopg",
-        username=conn.login,
-        password=conn.password,
-        host=conn.host,
-        port=conn.port,
-        database=conn.schema,
-    ).render_as_string(hide_password=False)
+def _plain_rows(cursor: psycopg.Cursor, rows: list[tuple]) -> list[dict]:
+    """Rows as dicts of the column names, their timestamps and dates as ISO text. Converted by column, from the
+    cursor's description, not by testing every value: this loop is most of a large system's read."""
+    names = [column.name for column in cursor.description]
+    to_text = [
+        (i, ISO_TEXT[column.type_code]) for i, column in enumerate(cursor.description) if column.type_code in ISO_TEXT
+    ]
+    plain = []
+    for row in rows:
+        if to_text:
+            row = list(row)
+            for i, convert in to_text:
+                if row[i] is not None:
+                    row[i] = convert(row[i])
+        plain.append(dict(zip(names, row, strict=True)))
+    return plain
 
 
 class OnegateDbSource:
@@ -100,7 +113,13 @@ class OnegateDbSource:
         conn = Connection.get(entry.conn_id)
         self.system_id = entry.id
         self.where = f"{conn.host}:{conn.port}/{conn.schema}"
-        self.url = _url(conn)
+        self.login = {
+            "host": conn.host,
+            "port": conn.port,
+            "user": conn.login,
+            "password": conn.password,
+            "dbname": conn.schema,
+        }
         extra = conn.extra_dejson
         self.timeout = int(extra.get("timeout", 30))
         # Bounded reads: a vendor table locked for hours, or a query that never ends, fails the system's night
@@ -120,16 +139,12 @@ class OnegateDbSource:
         options = (
             f"-c statement_timeout={int(self.statement_timeout * 1000)} -c lock_timeout={int(self.lock_timeout * 1000)}"
         )
-        engine = sa.create_engine(
-            self.url, connect_args={"connect_timeout": self.timeout, "options": options}, poolclass=sa.NullPool
-        )
         try:
-            with engine.connect() as conn:
-                conn.exec_driver_sql("set transaction read only")
+            with psycopg.connect(**self.login, connect_timeout=self.timeout, options=options) as conn:
+                conn.read_only = True
                 if self.vendor_schema:
-                    quoted = conn.dialect.identifier_preparer.quote(self.vendor_schema)
-                    conn.exec_driver_sql(f"set search_path to {quoted}")
-                    if conn.exec_driver_sql("select current_schema()").scalar() is None:
+                    conn.execute(sql.SQL("set search_path to {}").format(sql.Identifier(self.vendor_schema)))
+                    if conn.execute("select current_schema()").fetchone()[0] is None:
                         raise SourceError(
                             f"system {self.system_id} ({self.where}): schema {self.vendor_schema!r} (the connection's"
                             " vendor_schema) does not exist or the login may not use it"
@@ -137,14 +152,10 @@ class OnegateDbSource:
                 self._check_schema(conn)
                 yield from self._dossiers(conn)
                 yield from self._feedback(conn)
-        except sa.exc.OperationalError as error:
-            raise SourceError(f"system {self.system_id} ({self.where}): {self._explain(error.orig)}") from error
-        finally:
-            engine.dispose()
+        except psycopg.OperationalError as error:
+            raise SourceError(f"system {self.system_id} ({self.where}): {self._explain(error)}") from error
 
-    def _explain(self, error) -> str:
-        import psycopg
-
+    def _explain(self, error: psycopg.OperationalError) -> str:
         text = str(error).strip()
         if isinstance(error, psycopg.errors.LockNotAvailable):
             return f"a vendor table stayed locked longer than lock_timeout={self.lock_timeout:g} s ({text})"
@@ -152,12 +163,10 @@ class OnegateDbSource:
             return f"a query ran longer than statement_timeout={self.statement_timeout:g} s ({text})"
         return text
 
-    def _check_schema(self, conn) -> None:
+    def _check_schema(self, conn: psycopg.Connection) -> None:
         rows = conn.execute(
-            sa.text(
-                "select table_name, column_name from information_schema.columns where table_schema = current_schema()"
-            )
-        ).all()
+            "select table_name, column_name from information_schema.columns where table_schema = current_schema()"
+        ).fetchall()
         present = defaultdict(set)
         for table, column in rows:
             present[table].add(column)
@@ -169,51 +178,45 @@ class OnegateDbSource:
                     "(a renamed or dropped column)"
                 )
 
-    def _stream(self, conn, statement: str, params: dict):
-        return conn.execution_options(stream_results=True, yield_per=BATCH).execute(sa.text(statement), params)
+    def _changed(self, conn: psycopg.Connection, table: str) -> Iterator[list[dict]]:
+        """The table's rows changed in the window, in change order, a batch at a time from a server-side cursor."""
+        with conn.cursor(name=f"onestop_{table}") as cursor:
+            cursor.execute(
+                f"select {', '.join(TABLE_COLUMNS[table])} from {table}"
+                " where updated_at >= %s and updated_at < %s order by updated_at, id",
+                self.window,
+            )
+            while batch := cursor.fetchmany(BATCH):
+                yield _plain_rows(cursor, batch)
 
-    def _dossiers(self, conn) -> Iterator[Record]:
-        columns = ", ".join(TABLE_COLUMNS["dossier"])
-        result = self._stream(
-            conn,
-            f"select {columns} from dossier where updated_at >= :start and updated_at < :end order by updated_at, id",
-            {"start": self.window[0], "end": self.window[1]},
-        )
-        for batch in result.mappings().partitions(BATCH):
-            children = self._children(conn, [row["id"] for row in batch])
-            for row in batch:
-                payload = {k: _plain(v) for k, v in row.items()}
+    def _dossiers(self, conn: psycopg.Connection) -> Iterator[Record]:
+        for rows in self._changed(conn, "dossier"):
+            children = self._children(conn, [row["id"] for row in rows])
+            for row in rows:
                 for name in CHILDREN:
-                    payload[name] = children[name].get(row["id"], [])
-                raw = json.dumps(payload, ensure_ascii=False)
+                    row[name] = children[name].get(row["id"], [])
+                raw = json.dumps(row, ensure_ascii=False)
                 self.bytes_read += len(raw)
-                yield Record("dossiers", f"dossier id={row['id']}", raw, payload)
+                yield Record("dossiers", f"dossier id={row['id']}", raw, row)
 
-    def _children(self, conn, ids: list[int]) -> dict[str, dict[int, list[dict]]]:
+    def _children(self, conn: psycopg.Connection, ids: list[int]) -> dict[str, dict[int, list[dict]]]:
         found: dict[str, dict[int, list[dict]]] = {}
         for name, (table, key, columns, order) in CHILDREN.items():
-            rows = conn.execute(
-                sa.text(f"select {key}, {columns} from {table} where {key} = any(:ids) order by {key}, {order}"),
-                {"ids": ids},
-            ).mappings()
+            cursor = conn.execute(
+                f"select {key}, {columns} from {table} where {key} = any(%s) order by {key}, {order}", (ids,)
+            )
             grouped = defaultdict(list)
-            for row in rows:
-                grouped[row[key]].append({k: _plain(v) for k, v in row.items() if k != key})
+            for row in _plain_rows(cursor, cursor.fetchall()):
+                grouped[row.pop(key)].append(row)
             found[name] = grouped
         return found
 
-    def _feedback(self, conn) -> Iterator[Record]:
-        columns = ", ".join(TABLE_COLUMNS["feedback"])
-        result = self._stream(
-            conn,
-            f"select {columns} from feedback where updated_at >= :start and updated_at < :end order by updated_at, id",
-            {"start": self.window[0], "end": self.window[1]},
-        )
-        for row in result.mappings():
-            payload = {k: _plain(v) for k, v in row.items()}
-            raw = json.dumps(payload, ensure_ascii=False)
-            self.bytes_read += len(raw)
-            yield Record("feedback", f"feedback id={row['id']}", raw, payload)
+    def _feedback(self, conn: psycopg.Connection) -> Iterator[Record]:
+        for rows in self._changed(conn, "feedback"):
+            for row in rows:
+                raw = json.dumps(row, ensure_ascii=False)
+                self.bytes_read += len(raw)
+                yield Record("feedback", f"feedback id={row['id']}", raw, row)
 
 
 assert set(CONTRACTS[("onegate_db", "dossiers")].required) <= set(TABLE_COLUMNS["dossier"])

@@ -150,3 +150,27 @@ def test_a_file_named_otherwise_is_reported_once_and_not_read(tmp_path: Path) ->
     loaded = dict(src.files)
     assert loaded[copy.name] == file_checksum(copy)
     assert [r.position for r in source(tmp_path, loaded).records()] == []  # reported once
+
+
+def test_a_rows_json_is_what_json_dumps_writes_whatever_its_cells_hold(tmp_path: Path) -> None:
+    """The row's JSON and its payload's are written from cells escaped once; they must be json.dumps' to the byte:
+    quotes, backslashes, line ends and control characters in a cell, invalid UTF-8 (kept as surrogates), and a
+    header naming a column twice or naming a field the file adds (a payload with fewer keys than cells)."""
+    hostile = ['say "hi"', "back\\slash", "two\nlines", "tab\tand\x01", "QQQ 🙂 Đơn", "", " "]
+    cells = [*hostile, *[""] * (len(CSV_HOSO_COLUMNS) - len(hostile))]
+
+    def csv_file(name: str, header: list[str], values: list[str]) -> None:
+        lines = [",".join('"' + v.replace('"', '""') + '"' for v in cells) for cells in (header, values)]
+        text = "\ufeff" + "\r\n".join(lines) + "\r\n"
+        (tmp_path / name).write_bytes(text.encode("utf-8").replace(b"QQQ", b"\xc4\xff"))
+
+    csv_file("hoso_20250601.csv", list(CSV_HOSO_COLUMNS), cells)
+    header = [*CSV_PHANANH_COLUMNS, CSV_PHANANH_COLUMNS[0], "_file"]
+    csv_file("phananh_20250601.csv", header, [f"v{i}" for i in range(len(header))])
+    dossier, feedback = source(tmp_path).records()
+    assert dossier.raw == json.dumps([c.replace("QQQ", "\udcc4\udcff") for c in cells], ensure_ascii=False)
+    assert dossier.payload_json == json.dumps(dossier.payload, ensure_ascii=False)
+    assert feedback.payload_json == json.dumps(feedback.payload, ensure_ascii=False)
+    assert len(feedback.payload) == len(header)  # two cells fewer, the two fields the file adds more
+    assert feedback.payload[CSV_PHANANH_COLUMNS[0]] == f"v{len(header) - 2}"
+    assert feedback.payload["_file"] == "phananh_20250601.csv"  # the file's own field wins
