@@ -10,6 +10,7 @@ nothing landed, and dbt run with nothing to build; the full refresh then rebuild
 
 from __future__ import annotations
 
+import graphlib
 import json
 import sys
 from pathlib import Path
@@ -21,13 +22,43 @@ from onestop.transform import dbt_target
 
 
 def model_times() -> dict:
-    """Seconds per model and for all tests together, from the last dbt command's run results."""
+    """Seconds per model and for all tests together, from the last dbt command's run results, and its critical path
+    (from the manifest it wrote beside them)."""
     results = json.loads((dbt_target() / "run_results.json").read_text())["results"]
+    manifest = json.loads((dbt_target() / "manifest.json").read_text())
     models = {
         r["unique_id"].split(".")[-1]: r["execution_time"] for r in results if r["unique_id"].startswith("model.")
     }
     tests = sum(r["execution_time"] for r in results if r["unique_id"].startswith(("test.", "unit_test.")))
-    return {"models": models, "tests_s": tests, "nodes_s": sum(r["execution_time"] for r in results)}
+    return {
+        "models": models,
+        "tests_s": tests,
+        "nodes_s": sum(r["execution_time"] for r in results),
+        "critical_path": critical_path(results, manifest),
+    }
+
+
+def critical_path(results: list[dict], manifest: dict) -> dict:
+    """The longest chain of the build's nodes, each waiting on the one before it (seeds, models and tests, with
+    their own times): a build with any number of threads takes that long after dbt's start."""
+    seconds = {r["unique_id"]: r["execution_time"] for r in results}
+    parents = {
+        node: [p for p in manifest["nodes"].get(node, {}).get("depends_on", {}).get("nodes", []) if p in seconds]
+        for node in seconds
+    }
+    ends: dict[str, float] = {}
+    after: dict[str, str | None] = {}
+    for node in graphlib.TopologicalSorter(parents).static_order():
+        before = max(parents[node], key=ends.__getitem__, default=None)
+        ends[node] = seconds[node] + (ends[before] if before else 0.0)
+        after[node] = before
+    node = max(ends, key=ends.__getitem__, default=None)
+    total = ends[node] if node else 0.0
+    chain = []
+    while node:
+        chain.append([manifest["nodes"].get(node, {}).get("name", node.split(".")[-1]), seconds[node]])
+        node = after[node]
+    return {"seconds": total, "nodes": chain[::-1]}
 
 
 def night_landed(url: str) -> None:

@@ -352,7 +352,22 @@ def _night_floor(profile: dict) -> str:
         f" ({nodes} models, each view recreated and each table model built, with the tests: {empty['nodes_s']:.1f} s"
         f" of node time, the month in progress re-judged). 5 % of this full refresh is {0.05 * full:.1f} s; dbt's"
         f" start alone is {fixed / full:.0%} of the full refresh, a night with nothing to do"
-        f" {empty['wall_s'] / full:.0%}."
+        f" {empty['wall_s'] / full:.0%}.{_critical_path(empty, fixed, full)}"
+    )
+
+
+def _critical_path(build: dict, fixed: float, full: float) -> str:
+    """The bound threads cannot lower: the longest chain of nodes each waiting on the one before, after dbt's start."""
+    path = build.get("critical_path")
+    if not path:
+        return ""
+    longest = sorted(path["nodes"], key=lambda node: -node[1])[:3]
+    named = ", ".join(f"`{name}` {seconds:.1f} s" for name, seconds in longest)
+    return (
+        f" Of that build, the longest chain of nodes each waiting on the one before ({len(path['nodes'])} nodes,"
+        f" {named} the longest of them) takes {path['seconds']:.1f} s: with any number of threads, dbt's start and"
+        f" that chain are {fixed + path['seconds']:.1f} s, {(fixed + path['seconds']) / full:.0%} of the full"
+        " refresh."
     )
 
 

@@ -139,3 +139,39 @@ def test_the_profile_says_what_a_night_pays_whatever_landed() -> None:
     assert "| incremental, nothing landed since | 12.0 | 11.0 | 2.5 |" in text
     assert "dbt with nothing to build takes 4.5 s" in text and "5 % of this full refresh is 7.5 s" in text
     assert "dbt's start alone is 3% of the full refresh, a night with nothing to do 8%." in text
+
+
+def test_the_floor_names_the_chain_no_thread_shortens() -> None:
+    profile = _profile({"fct_dossiers": 1.0})
+    profile["dbt_fixed_s"] = 4.5
+    chain = [["int_dossiers_deduplicated", 0.1], ["fct_dossier_month", 1.5], ["fct_overdue_items", 1.7]]
+    empty = {"wall_s": 12.0, "nodes_s": 11.0, "tests_s": 2.5, "models": {"fct_dossiers": 0.3}}
+    profile["nothing_landed"] = {**empty, "critical_path": {"seconds": 3.3, "nodes": chain}}
+    text = "\n".join(report._dbt_profile(profile))
+    assert "(3 nodes, `fct_overdue_items` 1.7 s, `fct_dossier_month` 1.5 s, `int_dossiers_deduplicated` 0.1 s" in text
+    assert "takes 3.3 s: with any number of threads, dbt's start and that chain are 7.8 s, 5% of the full" in text
+
+
+def test_the_critical_path_is_the_longest_chain_of_dependent_nodes() -> None:
+    from bench.profile import critical_path
+
+    def node(uid: str, *parents: str) -> tuple[str, dict]:
+        return uid, {"name": uid.split(".")[-1], "depends_on": {"nodes": list(parents)}}
+
+    manifest = {
+        "nodes": dict(
+            [
+                node("seed.p.a"),
+                node("model.p.b", "seed.p.a"),
+                node("model.p.c", "seed.p.a"),
+                node("model.p.d", "model.p.b", "model.p.c", "source.p.raw"),
+                node("test.p.e", "model.p.c"),
+            ]
+        )
+    }
+    times = {"seed.p.a": 1.0, "model.p.b": 2.0, "model.p.c": 0.5, "model.p.d": 1.0, "test.p.e": 2.8}
+    results = [{"unique_id": uid, "execution_time": s} for uid, s in times.items()]
+    found = critical_path(results, manifest)
+    # a, b, d: 4.0 s; a, c, e: 4.3 s; the sum of every node (7.3 s) is not a chain.
+    assert found == {"seconds": 4.3, "nodes": [["a", 1.0], ["c", 0.5], ["e", 2.8]]}
+    assert critical_path([], manifest) == {"seconds": 0.0, "nodes": []}
