@@ -13,10 +13,12 @@ from __future__ import annotations
 import graphlib
 import json
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 from bench.measure import run
 from bench.report import RESULTS_JSON, write_results
+from bench.run import DBT_FULL_REFRESH, DBT_NIGHT, Bench, machine
 from onestop import local, warehouse
 from onestop.transform import dbt_target
 
@@ -63,9 +65,6 @@ def critical_path(results: list[dict], manifest: dict) -> dict:
 
 def night_landed(url: str) -> None:
     """The year's province one night further, every system extracted into the benchmark's warehouse."""
-    from datetime import timedelta
-
-    from bench.run import Bench
     from simulator.server import Servers
     from simulator.simulation import Simulation
 
@@ -82,8 +81,6 @@ def night_landed(url: str) -> None:
 
 
 def build(url: str, full_refresh: bool) -> dict:
-    from bench.run import DBT_FULL_REFRESH, DBT_NIGHT
-
     args = [str(Path(sys.executable).parent / "onestop"), "dbt", "build", "--quiet"]
     measured = run([*args, *(DBT_FULL_REFRESH if full_refresh else DBT_NIGHT)], env={"ONESTOP_WAREHOUSE_URL": url})
     return {"wall_s": measured.seconds, **model_times()}
@@ -93,8 +90,6 @@ def nothing_to_build(url: str) -> float:
     """dbt's fixed cost: the whole process of a `dbt build` that selects nothing (starting Python, importing dbt,
     reading the project and its manifest), which every night pays before its first node. With the night's flags: a
     change of `--vars` makes dbt parse the whole project again."""
-    from bench.run import DBT_NIGHT
-
     args = [str(Path(sys.executable).parent / "onestop"), "dbt", "build", "--quiet", *DBT_NIGHT]
     return run([*args, "--select", "tag:bench_nothing"], env={"ONESTOP_WAREHOUSE_URL": url}).seconds
 
@@ -110,8 +105,6 @@ def main() -> None:
         "dbt_fixed_s": nothing_to_build(url),
         "full_refresh": build(url, True),
     }
-    from bench.run import machine
-
     profile["commit"] = machine()["commit"]  # `python -m bench.profile` may run again at a later commit
     results = json.loads(RESULTS_JSON.read_text())
     results["dbt_profile"] = profile
