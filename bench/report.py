@@ -270,6 +270,18 @@ def _initial(r: dict) -> list[str]:
             " whose simulated systems run on the same two cores as the landing and PostgreSQL.",
             "",
         ]
+    cpu = initial["extract"].get("cpu_s")
+    if cpu:
+        wall, cores = initial["extract"]["seconds"], r["machine"]["cores"]
+        rest = cpu["machine"] - cpu["servers"] - cpu["steps"]
+        lines += [
+            f"The extraction's CPU: the machine was busy {cpu['machine']:.0f} CPU-seconds of the"
+            f" {cores * wall:.0f} its {cores} cores had in those {wall:.0f} s: onestop's extraction processes"
+            f" {cpu['steps']:.0f} (reading the formats, the contract checks, the COPY), the simulated dvcqg_api"
+            f" servers {cpu['servers']:.0f}, PostgreSQL and the rest {rest:.0f} (the landing's writes and the"
+            " simulated vendor databases' reads alike).",
+            "",
+        ]
     return lines
 
 
@@ -366,7 +378,7 @@ def _critical_path(build: dict, fixed: float, full: float) -> str:
     return (
         f" Of that build, the longest chain of nodes each waiting on the one before ({len(path['nodes'])} nodes,"
         f" {named} the longest of them) takes {path['seconds']:.1f} s: with any number of threads, dbt's start and"
-        f" that chain are {fixed + path['seconds']:.1f} s, {(fixed + path['seconds']) / full:.0%} of the full"
+        f" that chain are {fixed + path['seconds']:.1f} s, {(fixed + path['seconds']) / full:.1%} of the full"
         " refresh."
     )
 

@@ -98,7 +98,7 @@ class Bench:
     def extract(self, night: date, pool: int = POOL) -> dict:
         """Reference data, then every system's extraction (`pool` at a time: the DAG's pool, or 1 for each task
         alone), then the night's summary; wall time, peak RSS and each task's own figures."""
-        began = time.monotonic()
+        began, cpu = time.monotonic(), cpu_seconds()
         self.step("reference")
         systems = [s.id for s in self.sim.world.systems]
         with ThreadPoolExecutor(pool) as workers:
@@ -108,6 +108,7 @@ class Bench:
         self.step("summarize", str(night))
         return {
             "seconds": time.monotonic() - began,
+            "cpu_s": {k: v - cpu[k] for k, v in cpu_seconds().items()},
             "peak_mb": max(m.peak_mb for m in measured.values()),
             "tasks": {
                 s: {
@@ -127,7 +128,7 @@ class Bench:
         """One night as the DAG runs it: reference and extraction (POOL at once), summary, dbt build, gate."""
         began = time.monotonic()
         extracted = self.extract(night)
-        phases = {"extract": {k: extracted[k] for k in ("seconds", "peak_mb")}, "tasks": extracted["tasks"]}
+        phases = {"extract": {k: extracted[k] for k in ("seconds", "peak_mb", "cpu_s")}, "tasks": extracted["tasks"]}
         dbt = self.dbt(*(DBT_FULL_REFRESH if full_refresh else DBT_NIGHT))
         phases["dbt"] = {"seconds": dbt.seconds, "peak_mb": dbt.peak_mb}
         gate = self.step("gate", str(night))
@@ -203,6 +204,22 @@ class Bench:
             **{way: {**f, "ratio": ratio(copy_s, f["seconds"])} for way, f in found.items()},
             "peak_mb": loaded.peak_mb,
         }
+
+
+def cpu_seconds() -> dict[str, float]:
+    """CPU seconds so far: the whole machine's busy time (`/proc/stat`), this process's own (the simulated dvcqg_api
+    servers run on its threads; it otherwise waits) and its finished children's (the pipeline steps, each a process
+    under `/usr/bin/time`). What the machine spent besides the two is PostgreSQL's, the landing's writes and the
+    simulated vendor databases' reads alike, and anything else running."""
+    with open("/proc/stat") as stat:
+        ticks = [int(t) for t in stat.readline().split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq = ticks[:7]
+    own = os.times()
+    return {
+        "machine": (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK"),
+        "servers": own.user + own.system,
+        "steps": own.children_user + own.children_system,
+    }
 
 
 def bare_copy(conn: psycopg.Connection, query: str, params: tuple) -> float:

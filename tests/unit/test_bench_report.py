@@ -149,7 +149,7 @@ def test_the_floor_names_the_chain_no_thread_shortens() -> None:
     profile["nothing_landed"] = {**empty, "critical_path": {"seconds": 3.3, "nodes": chain}}
     text = "\n".join(report._dbt_profile(profile))
     assert "(3 nodes, `fct_overdue_items` 1.7 s, `fct_dossier_month` 1.5 s, `int_dossiers_deduplicated` 0.1 s" in text
-    assert "takes 3.3 s: with any number of threads, dbt's start and that chain are 7.8 s, 5% of the full" in text
+    assert "takes 3.3 s: with any number of threads, dbt's start and that chain are 7.8 s, 5.2% of the full" in text
 
 
 def test_the_critical_path_is_the_longest_chain_of_dependent_nodes() -> None:
@@ -175,3 +175,12 @@ def test_the_critical_path_is_the_longest_chain_of_dependent_nodes() -> None:
     # a, b, d: 4.0 s; a, c, e: 4.3 s; the sum of every node (7.3 s) is not a chain.
     assert found == {"seconds": 4.3, "nodes": [["a", 1.0], ["c", 0.5], ["e", 2.8]]}
     assert critical_path([], manifest) == {"seconds": 0.0, "nodes": []}
+
+
+def test_the_initial_load_says_where_the_extractions_cpu_went() -> None:
+    results = _results()
+    assert "The extraction's CPU" not in "\n".join(report._initial(results))  # measured before it was
+    results["year"]["initial"]["extract"]["cpu_s"] = {"machine": 230.0, "servers": 60.0, "steps": 120.0}
+    text = "\n".join(report._initial(results))
+    assert "busy 230 CPU-seconds of the 240 its 2 cores had in those 120 s: onestop's extraction processes 120" in text
+    assert "the simulated dvcqg_api servers 60, PostgreSQL and the rest 50 (" in text
