@@ -46,9 +46,11 @@ def machine() -> dict:
     mem_kb = int(next(line.split()[1] for line in meminfo.splitlines() if line.startswith("MemTotal")))
     git = ["git", "-C", str(PROJECT_ROOT)]
     commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    # The benchmark's own outputs are not code: `make bench` writes them before its profile asks.
+    outputs = (":!bench/results.json", ":!bench/RESULTS.md")
     dirty = bool(
         subprocess.run(
-            [*git, "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True
+            [*git, "status", "--porcelain", "--untracked-files=no", "--", ".", *outputs], capture_output=True, text=True
         ).stdout.strip()
     )
     return {
