@@ -53,6 +53,26 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- The rows of `relation` (one or more per dossier version: its history entries, its supplement requests) that belong
+    to each dossier's latest version in the CTE `latest`, with the dossier's `refreshed_at`. One select per staging
+    model, unioned by the caller: joined inside each branch, PostgreSQL runs the branches in parallel and joins before
+    it moves the rows on; a join over the union of the branches ran on one core (28 s against 19 s for the year's
+    full refresh of int_dossier_history). -#}
+{% macro of_latest_versions(relation, columns) -%}
+    select
+        {%- for column in columns %}
+        entries.{{ column }},
+        {%- endfor %}
+        latest.refreshed_at
+    -- A subquery, not `relation as entries`: dbt's --empty renders a ref with an alias of its own.
+    from (select * from {{ relation }}) as entries
+    inner join latest
+        on entries.dossier_code = latest.dossier_code
+        and entries.version_changed_at = latest.changed_at
+        and entries.version_extracted_at = latest.extracted_at
+    where {{ only_dossiers_in('latest', 'entries.dossier_code') }}
+{%- endmacro %}
+
 {#- Whether any of `columns` differs between the rows aliased `new` and `old` (a null equal to a null): what a build
     compares with the row it replaces. -#}
 {% macro columns_differ(columns, new, old) -%}

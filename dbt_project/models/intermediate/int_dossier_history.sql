@@ -6,6 +6,9 @@
     meta={'build_stamp': 'refreshed_at'},
     indexes=[{'columns': ['dossier_code', 'acted_at', 'step_no']}, {'columns': ['refreshed_at']}],
 ) }}
+{% set entry_columns = [
+    'dossier_code', 'step_no', 'acted_at', 'handler', 'handler_title', 'department', 'action', 'status_code',
+] %}
 -- depends_on: {{ ref('stg_csv_drop__retractions') }}
 -- The index on (dossier_code, acted_at, step_no) serves fct_dossier_month's holder of a month: each dossier's entries
 -- in order, read with no sort.
@@ -29,34 +32,10 @@ csv_drop_versions as (
     where {{ only_dossiers_in('latest') }}
 ),
 
-api_history as (
-    select dossier_code, version_changed_at, version_extracted_at, step_no, acted_at, handler, handler_title,
-        department, action, status_code
-    from {{ ref('stg_dvcqg_api__history') }}
-    where {{ only_dossiers_in('latest') }}
-    union all
-    select dossier_code, version_changed_at, version_extracted_at, step_no, acted_at, handler, handler_title,
-        department, action, status_code
-    from {{ ref('stg_onegate_db__history') }}
-    where {{ only_dossiers_in('latest') }}
-),
-
 from_latest_version as (
-    select
-        api_history.dossier_code,
-        api_history.step_no,
-        api_history.acted_at,
-        api_history.handler,
-        api_history.handler_title,
-        api_history.department,
-        api_history.action,
-        api_history.status_code,
-        latest.refreshed_at
-    from api_history
-    inner join latest
-        on api_history.dossier_code = latest.dossier_code
-        and api_history.version_changed_at = latest.changed_at
-        and api_history.version_extracted_at = latest.extracted_at
+    {{ of_latest_versions(ref('stg_dvcqg_api__history'), entry_columns) }}
+    union all
+    {{ of_latest_versions(ref('stg_onegate_db__history'), entry_columns) }}
 ),
 
 csv_versions as (

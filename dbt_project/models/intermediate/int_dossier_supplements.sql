@@ -6,6 +6,7 @@
     meta={'build_stamp': 'refreshed_at'},
     indexes=[{'columns': ['dossier_code']}, {'columns': ['refreshed_at']}],
 ) }}
+{% set request_columns = ['dossier_code', 'requested_at', 'documents_returned_at'] %}
 -- depends_on: {{ ref('stg_csv_drop__retractions') }}
 
 -- Supplement requests per dossier: from the latest version's list where a system keeps one; for a csv_drop system,
@@ -27,24 +28,10 @@ csv_drop_versions as (
     where {{ only_dossiers_in('latest') }}
 ),
 
-api_requests as (
-    select dossier_code, version_changed_at, version_extracted_at, requested_at, documents_returned_at
-    from {{ ref('stg_dvcqg_api__supplements') }}
-    where {{ only_dossiers_in('latest') }}
-    union all
-    select dossier_code, version_changed_at, version_extracted_at, requested_at, documents_returned_at
-    from {{ ref('stg_onegate_db__supplements') }}
-    where {{ only_dossiers_in('latest') }}
-),
-
 from_latest_version as (
-    select api_requests.dossier_code, api_requests.requested_at, api_requests.documents_returned_at,
-        latest.refreshed_at
-    from api_requests
-    inner join latest
-        on api_requests.dossier_code = latest.dossier_code
-        and api_requests.version_changed_at = latest.changed_at
-        and api_requests.version_extracted_at = latest.extracted_at
+    {{ of_latest_versions(ref('stg_dvcqg_api__supplements'), request_columns) }}
+    union all
+    {{ of_latest_versions(ref('stg_onegate_db__supplements'), request_columns) }}
 ),
 
 from_csv_versions as (
