@@ -18,6 +18,9 @@ from onestop.sources.contract import missing_columns
 
 ENDPOINTS = {"dossiers": "/api/v1/hoso", "feedback": "/api/v1/pakn"}
 PAGE_SIZE = 500
+# A window with more records than this is read as two halves (see `_pages`): 20 pages of the default size.
+MAX_WINDOW_RECORDS = 10_000
+STAMP = "%Y%m%d%H%M%S"  # the contract's dates, to the second
 
 
 def _success(envelope: dict) -> bool:
@@ -42,6 +45,13 @@ def _count(envelope: dict, name: str) -> int | None:
     if isinstance(value, str) and value.strip().isdigit():
         return int(value.strip())
     return None
+
+
+def _middle(since: datetime, until: datetime) -> datetime | None:
+    """The second halfway through [since, until), None for a window too short to halve (the contract's dates are
+    to the second)."""
+    middle = (since + (until - since) / 2).replace(microsecond=0)
+    return middle if since < middle < until else None
 
 
 def _quoted(response: httpx.Response) -> str:
@@ -94,6 +104,7 @@ class DvcqgApiSource:
         return f"{self.system_id} ({self.base_url})"
 
     def records(self) -> Iterator[Record]:
+        self.control_totals = {}  # summed over the parts of the window read below
         with httpx.Client(
             base_url=self.base_url,
             timeout=self.timeout,
@@ -103,15 +114,25 @@ class DvcqgApiSource:
             for entity, endpoint in ENDPOINTS.items():
                 yield from self._pages(client, entity, endpoint)
 
-    def _pages(self, client: httpx.Client, entity: str, endpoint: str) -> Iterator[Record]:
+    def _pages(
+        self, client: httpx.Client, entity: str, endpoint: str, window: tuple[datetime, datetime] | None = None
+    ) -> Iterator[Record]:
+        """The records of `window` (the whole window unless a part of it), page by page. A window holding more than
+        MAX_WINDOW_RECORDS is read as its two halves, each the same way: a system pages by OFFSET, so page n costs it
+        n pages of reading, and a year read as one window (an initial load, a system back after weeks) would cost
+        it the square of its pages."""
+        since, until = window or self.window
+        part = window is not None
         params = {
-            "cap_nhat_tu": self.window[0].strftime("%Y%m%d%H%M%S"),
-            "cap_nhat_den": self.window[1].strftime("%Y%m%d%H%M%S"),
+            "cap_nhat_tu": since.strftime(STAMP),
+            "cap_nhat_den": until.strftime(STAMP),
             "so_ban_ghi": self.page_size,
         }
+        # Where a row came from: a part of the window is named, so that page 3 item 5 can be found again.
+        at = f"{endpoint} [{params['cap_nhat_tu']}, {params['cap_nhat_den']})" if part else endpoint
         page, pages = 1, 1
         while page <= pages:
-            where = f"{self.system_id} {endpoint} page {page}"
+            where = f"{self.system_id} {at} page {page}"
             try:
                 response = client.get(endpoint, params={**params, "trang": page})
             except httpx.HTTPError as error:
@@ -132,12 +153,18 @@ class DvcqgApiSource:
                     f"{where}: the envelope lacks a whole tong_so or a result list, the answer was {_quoted(response)}"
                 )
             if page == 1:
-                self.control_totals[entity] = total
+                middle = _middle(since, until)
+                if total > MAX_WINDOW_RECORDS and middle is not None:
+                    yield from self._pages(client, entity, endpoint, (since, middle))
+                    yield from self._pages(client, entity, endpoint, (middle, until))
+                    return
+                # Each part's own count: the parts' records are what the system said it has in them.
+                self.control_totals[entity] = self.control_totals.get(entity, 0) + total
                 pages = _count(envelope, "so_trang") or 1
             for index, item in enumerate(result):
                 if index == 0 and page == 1 and isinstance(item, dict):
                     self._check_columns(entity, endpoint, result)
-                position = f"{endpoint} page {page} item {index + 1}"
+                position = f"{at} page {page} item {index + 1}"
                 raw = json.dumps(item, ensure_ascii=False)
                 if not isinstance(item, dict):
                     yield Record(entity, position, raw, None, "unparseable: not a JSON object")

@@ -139,3 +139,44 @@ def test_a_dropped_field_fails_naming_it_and_a_non_object_is_kept_unparsed() -> 
     records = list(source(handler).records())
     assert records[1].payload is None and records[1].error.startswith("unparseable")
     assert json.loads(records[0].raw)["MaHoSo"] == HOSO["MaHoSo"]
+
+
+def test_a_window_with_more_records_than_a_part_holds_is_read_in_halves_each_record_once(monkeypatch) -> None:
+    """An initial load's year is read as parts of at most MAX_WINDOW_RECORDS, each paged from its own page 1: the
+    system's OFFSET stays shallow. Every record is read once, in the contract's order, and the control total is the
+    sum of the parts' counts."""
+    monkeypatch.setattr("onestop.sources.dvcqg_api.MAX_WINDOW_RECORDS", 4)
+    # 13 dossiers over the day, three of them in the same second (a part cannot split a second).
+    stamps = [f"20250601{hour:02d}0000" for hour in range(10)] + ["20250601233000"] * 3
+    dossiers = [{**HOSO, "MaHoSo": f"D{i:02d}", "NgayCapNhat": stamp} for i, stamp in enumerate(stamps)]
+    seen = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        params = request.url.params
+        items = [
+            d
+            for d in (dossiers if request.url.path.endswith("hoso") else [])
+            if params["cap_nhat_tu"] <= d["NgayCapNhat"] < params["cap_nhat_den"]
+        ]
+        size, page = int(params["so_ban_ghi"]), int(params["trang"])
+        body = {
+            "error_code": "0",
+            "tong_so": str(len(items)),
+            "so_trang": str(max(1, -(-len(items) // size))),
+            "result": items[(page - 1) * size : page * size],
+        }
+        return httpx.Response(200, json=body)
+
+    src = source(handler)
+    records = list(src.records())
+    assert [r.payload["MaHoSo"] for r in records] == [d["MaHoSo"] for d in dossiers]
+    assert src.control_totals == {"dossiers": 13, "feedback": 0}
+    hoso = [r for r in seen if r.url.path == "/api/v1/hoso"]
+    # No part deeper than its size allows (4 records, pages of 2; read whole, the day has 7), and the first request
+    # asked for the whole day.
+    assert max(int(r.url.params["trang"]) for r in hoso) == 2
+    first = hoso[0].url.params
+    assert (first["cap_nhat_tu"], first["cap_nhat_den"]) == ("20250601000000", "20250602000000")
+    # A part is named in the position, so that the row can be found again.
+    assert records[0].position == "/api/v1/hoso [20250601000000, 20250601030000) page 1 item 1"
