@@ -39,16 +39,17 @@ def data_docs_index() -> Path:
     return gx_root() / "gx" / SITE / "index.html"
 
 
-def marts_tables(conn, schema: str = "marts") -> dict[str, list[str]]:
-    """The marts tables, each with its columns in order (an incremental model's rows carry `refreshed_at`)."""
-    tables: dict[str, list[str]] = {}
-    for table, column in conn.execute(
-        "select c.table_name, c.column_name from information_schema.columns as c inner join pg_tables as t"
-        " on c.table_schema = t.schemaname and c.table_name = t.tablename"
+def marts_tables(conn, schema: str = "marts") -> dict[str, dict[str, str]]:
+    """The marts tables, each with its columns in order and their types (an incremental model's rows carry
+    `refreshed_at`)."""
+    tables: dict[str, dict[str, str]] = {}
+    for table, column, data_type in conn.execute(
+        "select c.table_name, c.column_name, c.data_type from information_schema.columns as c inner join pg_tables"
+        " as t on c.table_schema = t.schemaname and c.table_name = t.tablename"
         " where c.table_schema = %s order by c.table_name, c.ordinal_position",
         (schema,),
     ).fetchall():
-        tables.setdefault(table, []).append(column)
+        tables.setdefault(table, {})[column] = data_type
     return tables
 
 
@@ -58,6 +59,7 @@ def validate(night: Night, run_id: str, marts_built: bool = True) -> GateResult:
     apply_quiet_env()
     url = login_url(ROLE)
     with psycopg.connect(url) as conn:
+        batches.read_in_parallel(conn)
         names = suite_files.SUITE_ORDER if marts_built else suite_files.LANDING_SUITES
         # Read once, not once per metric.
         loaded = suite_files.load(night, marts_tables(conn), names=names, freeze=lambda q: batches.frozen(conn, q))

@@ -72,14 +72,22 @@ def test_the_identifier_scan_finds_what_it_must_and_nothing_else(owner: psycopg.
         owner.execute(f"insert into {schema}.dim_wide (c0, c110) values ('có', '0987654321')")
         owner.execute(f"create table {schema}.keys_only (dossier_code text)")  # nothing to scan
         owner.execute(f"insert into {schema}.keys_only values ('0912345678')")
-        # The catalog as the gate reads it: every table with its columns in order.
+        # The catalog as the gate reads it: every table with its columns in order, and their types.
         tables = marts_tables(owner, schema)
         assert tables == {
-            "dim_wide": wide,
-            "fct_probe": ["dossier_code", "note", "share", "at", "refreshed_at"],
-            "keys_only": ["dossier_code"],
+            "dim_wide": dict.fromkeys(wide, "text"),
+            "fct_probe": {
+                "dossier_code": "text",
+                "note": "text",
+                "share": "numeric",
+                "at": "timestamp without time zone",
+                "refreshed_at": "timestamp without time zone",
+            },
+            "keys_only": {"dossier_code": "text"},
         }
-        found = owner.execute(f"select * from ({identifier_scan(tables, schema)}) as scan order by 1, 2").fetchall()
+        scan = identifier_scan(tables, schema)
+        assert 'r."share"' in scan and 'r."at"' not in scan  # a number may hold an identifier, a moment cannot
+        found = owner.execute(f"select * from ({scan}) as scan order by 1, 2").fetchall()
         assert [
             (table, row.split('"note": ')[-1][:14] if table == "fct_probe" else '"c0": "có"' in row)
             for table, row in found

@@ -9,7 +9,16 @@ from onestop.night import Night
 from onestop.quality import suites
 
 NIGHT = Night.of("2025-06-10")
-TABLES = {"fct_dossiers": ["dossier_code", "unit_code", "refreshed_at"], "dim_unit": ["unit_code", "unit_name"]}
+TABLES = {
+    "fct_dossiers": {
+        "dossier_code": "text",
+        "unit_code": "text",
+        "is_late": "boolean",
+        "received_at": "timestamp without time zone",
+        "refreshed_at": "timestamp with time zone",
+    },
+    "dim_unit": {"unit_code": "text", "unit_name": "text"},
+}
 
 
 def test_every_suite_is_filled_for_the_night() -> None:
@@ -54,8 +63,10 @@ def test_the_identifier_scan_reads_an_incremental_tables_latest_build_only() -> 
     scan = suites.identifier_scan(TABLES)
     assert 'marts."fct_dossiers"' in scan and 'marts."dim_unit"' in scan
     assert scan.count("max(s.refreshed_at)") == 1 and 'from marts."fct_dossiers" as s' in scan
-    # Matched on the columns' text, the system's own key left out.
-    assert """concat_ws(' ', r."unit_code", r."refreshed_at")""" in scan and 'r."dossier_code"' not in scan
+    # Matched on the columns' text, the system's own key left out, and the columns whose type holds no identifier.
+    assert """concat_ws(' ', r."unit_code")""" in scan and 'r."dossier_code"' not in scan
+    assert 'r."is_late"' not in scan and 'r."received_at"' not in scan
+    assert """concat_ws(' ', r."unit_code", r."unit_name")""" in scan
 
 
 def test_a_landing_only_night_runs_the_landing_suites() -> None:
