@@ -267,7 +267,8 @@ def _initial(r: dict) -> list[str]:
         lines += [
             f"Where the extraction's time goes: its {len(tasks)} tasks took {processes:.0f} s together (four at a"
             f" time), of which {sources:.0f} s inside the sources (requests, queries, files, parsing their formats),"
-            " whose simulated systems run on the same two cores as the landing and PostgreSQL.",
+            " waiting for the cores included: the simulated systems run on the same two cores as the landing and"
+            " PostgreSQL.",
             "",
         ]
     cpu = initial["extract"].get("cpu_s")
