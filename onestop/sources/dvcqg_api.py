@@ -155,6 +155,9 @@ class DvcqgApiSource:
             if page == 1:
                 middle = _middle(since, until)
                 if total > MAX_WINDOW_RECORDS and middle is not None:
+                    # The page read only for its count is let go: held by each level of halving while the parts
+                    # are read, the pages raised a year's peak RSS from 176 to 243 MB.
+                    del response, envelope, result
                     yield from self._pages(client, entity, endpoint, (since, middle))
                     yield from self._pages(client, entity, endpoint, (middle, until))
                     return
