@@ -52,7 +52,7 @@ def fill(text: str, params: dict[str, str]) -> str:
 # The systems' own record keys are codes, not personal data (an onegate_db feedback id is a 12-digit number).
 KEY_COLUMNS = ("dossier_code", "feedback_id", "item_code", "source_code")
 # Types whose text cannot hold an identifier (a truth value, a moment, a span): not matched. Their text cost the scan
-# a third of its time on the year's dossiers, timestamps formatted only to be searched for digits they cannot hold.
+# about half of its time on the year's marts, timestamps formatted only to be searched for digits they cannot hold.
 NO_IDENTIFIER_TYPES = frozenset(
     {
         "boolean",

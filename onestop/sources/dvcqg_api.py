@@ -14,13 +14,12 @@ from datetime import datetime
 import httpx
 
 from onestop.sources.base import Record, SchemaError, SourceError
-from onestop.sources.contract import missing_columns
+from onestop.sources.contract import API_FORMAT, missing_columns
 
 ENDPOINTS = {"dossiers": "/api/v1/hoso", "feedback": "/api/v1/pakn"}
 PAGE_SIZE = 500
 # A window with more records than this is read as two halves (see `_pages`): 20 pages of the default size.
 MAX_WINDOW_RECORDS = 10_000
-STAMP = "%Y%m%d%H%M%S"  # the contract's dates, to the second
 
 
 def _success(envelope: dict) -> bool:
@@ -124,8 +123,8 @@ class DvcqgApiSource:
         since, until = window or self.window
         part = window is not None
         params = {
-            "cap_nhat_tu": since.strftime(STAMP),
-            "cap_nhat_den": until.strftime(STAMP),
+            "cap_nhat_tu": since.strftime(API_FORMAT),
+            "cap_nhat_den": until.strftime(API_FORMAT),
             "so_ban_ghi": self.page_size,
         }
         # Where a row came from: a part of the window is named, so that page 3 item 5 can be found again.

@@ -21,14 +21,20 @@ def source(handler) -> DvcqgApiSource:
     )
 
 
-def pages(records: dict[str, list[dict]], envelope: dict | None = None, drop_code: bool = False):
-    """A handler serving each endpoint's records page by page, as the contract says; every request is kept."""
+def pages(
+    records: dict[str, list[dict]], envelope: dict | None = None, drop_code: bool = False, windowed: bool = False
+):
+    """A handler serving each endpoint's records page by page, as the contract says (`windowed`: only those whose
+    `NgayCapNhat` lies in the window asked); every request is kept."""
     seen = []
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
         entity = "hoso" if request.url.path.endswith("hoso") else "pakn"
         items = records.get(entity, [])
+        if windowed:
+            since, until = request.url.params["cap_nhat_tu"], request.url.params["cap_nhat_den"]
+            items = [item for item in items if since <= item["NgayCapNhat"] < until]
         size, page = int(request.url.params["so_ban_ghi"]), int(request.url.params["trang"])
         body = {
             "error_code": "0",
@@ -149,25 +155,7 @@ def test_a_window_with_more_records_than_a_part_holds_is_read_in_halves_each_rec
     # 13 dossiers over the day, three of them in the same second (a part cannot split a second).
     stamps = [f"20250601{hour:02d}0000" for hour in range(10)] + ["20250601233000"] * 3
     dossiers = [{**HOSO, "MaHoSo": f"D{i:02d}", "NgayCapNhat": stamp} for i, stamp in enumerate(stamps)]
-    seen = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        params = request.url.params
-        items = [
-            d
-            for d in (dossiers if request.url.path.endswith("hoso") else [])
-            if params["cap_nhat_tu"] <= d["NgayCapNhat"] < params["cap_nhat_den"]
-        ]
-        size, page = int(params["so_ban_ghi"]), int(params["trang"])
-        body = {
-            "error_code": "0",
-            "tong_so": str(len(items)),
-            "so_trang": str(max(1, -(-len(items) // size))),
-            "result": items[(page - 1) * size : page * size],
-        }
-        return httpx.Response(200, json=body)
-
+    handler, seen = pages({"hoso": dossiers}, windowed=True)
     src = source(handler)
     records = list(src.records())
     assert [r.payload["MaHoSo"] for r in records] == [d["MaHoSo"] for d in dossiers]

@@ -17,7 +17,7 @@
 -- what successive nights' files showed (one entry a version, at the end of the file's day).
 with
 
--- Not materialized: read five times, PostgreSQL would materialize it, which keeps the whole query from running in
+-- Not materialized: read six times, PostgreSQL would materialize it, which keeps the whole query from running in
 -- parallel.
 latest as not materialized (
     select dossier_code, kind, changed_at, extracted_at, refreshed_at from {{ ref('int_dossiers_deduplicated') }}

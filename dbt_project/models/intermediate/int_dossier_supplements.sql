@@ -13,7 +13,7 @@
 -- every request date any night's file showed, with the documents' return as the last file showing it said.
 with
 
--- Not materialized: read five times, PostgreSQL would materialize it, which keeps the whole query from running in
+-- Not materialized: read six times, PostgreSQL would materialize it, which keeps the whole query from running in
 -- parallel.
 latest as not materialized (
     select dossier_code, kind, changed_at, extracted_at, refreshed_at from {{ ref('int_dossiers_deduplicated') }}
