@@ -71,6 +71,11 @@
         and entries.version_changed_at = latest.changed_at
         and entries.version_extracted_at = latest.extracted_at
     where {{ only_dossiers_in('latest', 'entries.dossier_code') }}
+    {%- if is_incremental() %}
+        -- Of those dossiers, only the versions with a latest one's change time: found in the index, the heap of
+        -- their other versions (every month of history) is not read.
+        and entries.version_changed_at = any(array(select latest.changed_at from latest))
+    {%- endif %}
 {%- endmacro %}
 
 {#- Whether any of `columns` differs between the rows aliased `new` and `old` (a null equal to a null): what a build
