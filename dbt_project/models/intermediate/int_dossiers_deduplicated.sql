@@ -32,6 +32,13 @@ retractions as (
     where entity = 'dossiers'
 ),
 
+-- A mark taking a version back since: its dossier's standing version may be an earlier one.
+retracted_since as (
+    select retractions.record_key, retractions.extracted_at
+    from retractions
+    where retractions.extracted_at > (select since_last_build.landed_after from since_last_build)
+),
+
 all_versions as (
     select * from {{ ref('int_dossier_versions_unioned') }}
 ),
@@ -41,14 +48,13 @@ landed_since as (
     where all_versions.extracted_at > (select since_last_build.landed_after from since_last_build)
 ),
 
--- A version landed since, or a mark taking one back (the dossier's standing version may be an earlier one).
+-- A version landed since, or a mark taking one back since.
 new_versions as (
     select landed_since.dossier_code, landed_since.extracted_at
     from landed_since
     union all
-    select retractions.record_key as dossier_code, retractions.extracted_at
-    from retractions
-    where retractions.extracted_at > (select since_last_build.landed_after from since_last_build)
+    select retracted_since.record_key as dossier_code, retracted_since.extracted_at
+    from retracted_since
 ),
 
 -- Of a dossier the last build ranked, with no mark taking a version back since, the row it kept, landed before
@@ -60,12 +66,7 @@ standing as (
     from {{ this }} as built
     where {{ only_dossiers_in('new_versions', 'built.dossier_code') }}
         and built.extracted_at <= (select since_last_build.landed_after from since_last_build)
-        and not exists (
-            select
-            from retractions
-            where retractions.record_key = built.dossier_code
-                and retractions.extracted_at > (select since_last_build.landed_after from since_last_build)
-        )
+        and not exists (select from retracted_since where retracted_since.record_key = built.dossier_code)
 ),
 
 -- Any other: new, or with a version taken back since. Ranked over every version below.
@@ -120,25 +121,25 @@ ranked as (
             as recency
     from owned
     where owned.system_id = owned.owner_system_id
+),
+
+kept as (
+    select * from ranked
+    where ranked.recency = 1
+    {% if is_incremental() -%}
+    union all
+    select * from standing_ranked
+    where standing_ranked.recency = 1
+    {%- endif %}
 )
 
 select
-    ranked.*,
+    kept.*,
     -- The newest landing this build saw, the next build's starting point.
     {% if is_incremental() -%}
     (select max(new_versions.extracted_at) from new_versions)
     {%- else -%}
-    max(ranked.extracted_at) over ()
+    max(kept.extracted_at) over ()
     {%- endif %} as landed_until,
     {{ run_stamp() }} as refreshed_at
-from ranked
-where ranked.recency = 1
-{% if is_incremental() -%}
-union all
-select
-    standing_ranked.*,
-    (select max(new_versions.extracted_at) from new_versions) as landed_until,
-    {{ run_stamp() }} as refreshed_at
-from standing_ranked
-where standing_ranked.recency = 1
-{%- endif %}
+from kept
