@@ -62,6 +62,9 @@ class RawWriter:
         # Closed in __exit__, whatever happens: the writer is itself the context manager.
         self._spool: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
         self._narrow: list[str] = []
+        # A csv file's rows share one change time (the file's day): formatted once, not once a row.
+        self._changed: datetime | None = None
+        self._changed_text = ""
 
     def __enter__(self) -> RawWriter:
         self._open(next(iter(self.tables)))  # the first entity's COPY, open while the source is first read
@@ -79,7 +82,9 @@ class RawWriter:
         if entity != self._entity:
             self._close()
             self._open(entity)
-        key, changed_text = copy_text(key), changed.isoformat(sep=" ")
+        if changed is not self._changed:
+            self._changed, self._changed_text = changed, changed.isoformat(sep=" ")
+        key, changed_text = copy_text(key), self._changed_text
         row = f"{self.prefix}{key}\t{changed_text}\t{checksum}\t{copy_text(payload)}\n"
         self._pending.append(row)
         self._pending_bytes += len(row)

@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from json.encoder import encode_basestring as quoted
+from operator import add
 from pathlib import Path
 
 from onestop.sources.base import Record, SchemaError, SourceError
@@ -183,10 +184,10 @@ class CsvDropSource:
             )
         payload_json = _PayloadJson(header, {"_file": path.name, "_file_day_end": day_end.isoformat(sep=" ")})
         for row in reader:
-            if not any(cell.strip() for cell in row):
+            if not any(map(str.strip, row)):
                 continue  # Excel's blank rows (a trailing empty line, a row of empty cells)
             position = f"{path.name} line {reader.line_num}"
-            cells = [quoted(cell) for cell in row]
+            cells = list(map(quoted, row))
             raw = f"[{', '.join(cells)}]"  # json.dumps(row, ensure_ascii=False), each cell escaped once for both
             if len(row) != len(header):
                 yield Record(
@@ -217,4 +218,5 @@ class _PayloadJson:
     def text(self, payload: dict, cells: list[str]) -> str:
         if not self.plain:
             return json.dumps(payload, ensure_ascii=False)
-        return "{" + ", ".join([key + cell for key, cell in zip(self.keys, cells, strict=True)]) + self.tail
+        # A row reaches here with as many cells as the header has keys (the reader set apart any other).
+        return "{" + ", ".join(map(add, self.keys, cells)) + self.tail

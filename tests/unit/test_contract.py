@@ -139,6 +139,39 @@ def test_history_status_words_are_read_the_same_way_and_unknown_words_stay_unkno
         check("onegate_db", "dossiers", ONEGATE | {"status": "Đã xong"})
 
 
+def test_a_record_without_a_history_reports_a_rewrite_only_when_it_made_one() -> None:
+    contract = CONTRACTS[("csv_drop", "dossiers")]
+    payload = CSV_ROW | {"Trạng thái": "ĐANG  XỬ LÝ"}
+    assert canonical_status(contract, payload) is True
+    assert payload["Trạng thái"] == "Đang xử lý"
+    assert canonical_status(contract, payload) is False
+    unknown = CSV_ROW | {"Trạng thái": "Đang thẩm định lại"}
+    assert canonical_status(contract, unknown) is False
+    assert unknown["Trạng thái"] == "Đang thẩm định lại"
+
+
+def test_the_landing_rewrites_first_and_check_then_takes_the_words_as_they_are() -> None:
+    day_end = datetime(2025, 6, 1, 23, 59, 59)
+    written = CSV_ROW | {"Trạng thái": "ĐANG  XỬ LÝ"}
+    with pytest.raises(Rejected, match="unknown_status"):
+        check("csv_drop", "dossiers", dict(written), day_end, canonical=True)
+    assert check("csv_drop", "dossiers", dict(written), day_end)[0] == CSV_ROW["Mã hồ sơ"]
+
+
+def test_a_date_read_again_is_judged_again() -> None:
+    # Parsed dates are remembered; a date that does not parse is not, and is rejected each time it is read.
+    day_end = datetime(2025, 6, 1, 23, 59, 59)
+    for _ in range(2):
+        with pytest.raises(Rejected, match="impossible_date: Ngày tiếp nhận='31/02/2025 08:00'"):
+            check("csv_drop", "dossiers", CSV_ROW | {"Ngày tiếp nhận": "31/02/2025 08:00"}, day_end)
+    # A date the API wrote as a number reads as its digits do, cached or not.
+    for _ in range(2):
+        assert check("dvcqg_api", "dossiers", HOSO | {"NgayCapNhat": 20250601090000}) == (
+            HOSO["MaHoSo"],
+            datetime(2025, 6, 1, 9, 0),
+        )
+
+
 @pytest.mark.parametrize(
     ("payload", "verdict"),
     [
