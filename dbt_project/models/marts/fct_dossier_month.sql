@@ -141,7 +141,7 @@ adjusted as (
 -- Each history entry with the moment the next one took over (entries of one moment in step order): the holder at a
 -- moment is the entry before it whose successor came at or after it. Joined set-wise: looked up row by row, the
 -- year's 1.4 M dossier-months took 1.4 M index probes (21 s on the year where this takes 17 s, identical rows).
-spans as (
+steps as (
     select
         history.dossier_code,
         history.acted_at,
@@ -151,6 +151,14 @@ spans as (
             partition by history.dossier_code order by history.acted_at, history.step_no
         ) as next_acted_at
     from history
+),
+
+-- Of those, the entries that held the dossier at some day's end (the next came on a later day, or none has yet):
+-- a holder is looked for at a day's end, and only such an entry can be it. Half the year's 8 M entries are followed
+-- on their own day; left out before the join, its hash table is half the size (17.3 -> 15.9 s, identical rows).
+spans as (
+    select * from steps
+    where steps.next_acted_at is null or steps.next_acted_at >= steps.acted_at::date + 1
 ),
 
 holders as (
