@@ -14,7 +14,6 @@ import time
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
 
 import psycopg
 
@@ -104,13 +103,6 @@ def _timed(records: Iterator[Record], outcome: Outcome) -> Iterator[Record]:
         if record is None:
             return
         yield record
-
-
-@lru_cache(maxsize=64)
-def _day_end(text: str) -> datetime:
-    """A csv file's day end, as its rows carry it: parsed once a file, and one object for all its rows (the raw
-    writer formats a change time once while it stays the same)."""
-    return datetime.fromisoformat(text)
 
 
 def _clean_text(text: str) -> str:
@@ -280,7 +272,7 @@ class Landing:
                             system.kind,
                             record.entity,
                             record.payload,
-                            _day_end(day_end) if day_end else None,
+                            contract.parse_date(day_end, None) if day_end else None,
                             bounds,
                             record.payload_json or record.raw,
                             canonical=True,

@@ -196,9 +196,11 @@ def _fast(text: str, fmt: str) -> datetime:
 
 
 # Dates repeat: a dossier's versions carry the same receipt and due dates night after night, and a csv file's rows
-# share their day's times; on a csv system's year, seven parses in eight find the text already parsed.
+# share their day's times; on a csv system's year, seven parses in eight find the text already parsed. The same
+# text gives the same object (the raw writer formats a change time once while it stays the same).
 @lru_cache(maxsize=1 << 14)
-def _parsed(text: str, fmt: str | None) -> datetime:
+def parse_date(text: str, fmt: str | None) -> datetime:
+    """A date's text in the contract's format (`fmt`, None for ISO 8601); ValueError if it is none."""
     return datetime.fromisoformat(text) if fmt is None else _fast(text, fmt)
 
 
@@ -208,7 +210,7 @@ def _parse(value, fmt: str | None, field: str) -> datetime | None:
     if fmt is None and isinstance(value, datetime):
         return value
     try:
-        return _parsed(value if isinstance(value, str) else str(value), fmt)
+        return parse_date(value if isinstance(value, str) else str(value), fmt)
     except ValueError:
         raise Rejected(f"impossible_date: {field}={value!r}") from None
 
