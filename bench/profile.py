@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import graphlib
 import json
+import os
 import sys
 from datetime import timedelta
 from pathlib import Path
 
 from bench.measure import run
 from bench.report import RESULTS_JSON, write_results
-from bench.run import DBT_FULL_REFRESH, DBT_NIGHT, Bench, machine
+from bench.run import DBT_FULL_REFRESH, DBT_NIGHT, Bench, cpu_seconds, cpu_seconds_since, machine
 from onestop import local, warehouse
 from onestop.transform import dbt_target
 
@@ -81,9 +82,13 @@ def night_landed(url: str) -> None:
 
 
 def build(url: str, full_refresh: bool) -> dict:
+    """One dbt build's whole process, with the whole machine's busy CPU seconds meanwhile (dbt and PostgreSQL: nothing
+    else of the benchmark runs), and its model times."""
     args = [str(Path(sys.executable).parent / "onestop"), "dbt", "build", "--quiet"]
+    cpu = cpu_seconds()
     measured = run([*args, *(DBT_FULL_REFRESH if full_refresh else DBT_NIGHT)], env={"ONESTOP_WAREHOUSE_URL": url})
-    return {"wall_s": measured.seconds, **model_times()}
+    busy = cpu_seconds_since(cpu)["machine"]
+    return {"wall_s": measured.seconds, "cpu_busy_s": busy, "cores": os.cpu_count(), **model_times()}
 
 
 def nothing_to_build(url: str) -> float:

@@ -285,7 +285,30 @@ def _initial(r: dict) -> list[str]:
             " simulated vendor databases' reads alike).",
             "",
         ]
+    dbt, gate = initial["dbt"].get("cpu_s"), initial["gate"].get("cpu_s")
+    if dbt and gate:
+        cores = r["machine"]["cores"]
+        build = _busy(dbt["machine"], initial["dbt"]["seconds"], cores, "the build's")
+        gated = _busy(gate["machine"], initial["gate"]["seconds"], cores, "the gate's")
+        lines += [
+            f"The dbt build (a full refresh, data tests on whole tables) and the gate: the machine was busy {build},"
+            f" and {gated}.",
+            "",
+        ]
     return lines
+
+
+def _busy(busy_s: float, wall_s: float, cores: int, whose: str) -> str:
+    """'N of the M CPU-seconds its C cores had in <whose> W s (S%)'."""
+    return (
+        f"{busy_s:.0f} of the {cores * wall_s:.0f} CPU-seconds its {cores} cores had in {whose} {wall_s:.0f} s"
+        f" ({_busy_share(busy_s, wall_s, cores):.0%})"
+    )
+
+
+def _busy_share(busy_s: float, wall_s: float, cores: int) -> float:
+    """The share of the cores' time the machine was busy."""
+    return busy_s / (cores * wall_s) if wall_s and cores else 0.0
 
 
 def _nights(r: dict) -> list[str]:
@@ -354,7 +377,31 @@ def _dbt_profile(profile: dict) -> list[str]:
     lines += ["", threads + share, ""]
     if profile.get("nothing_landed") and profile.get("dbt_fixed_s"):
         lines += [_night_floor(profile), ""]
+    if full.get("cpu_busy_s") is not None and full.get("critical_path"):
+        lines += [_full_refresh_bound(full), ""]
     return lines
+
+
+def _full_refresh_bound(full: dict) -> str:
+    """Whether the full refresh waits on its chain or on the cores: the machine's busy share while it ran, and its
+    longest chain of nodes each waiting on the one before."""
+    wall, cores, path = full["wall_s"], full["cores"], full["critical_path"]
+    if _busy_share(full["cpu_busy_s"], wall, cores) >= 0.75:
+        verdict = "With the cores that busy, more threads would not shorten it: only less work would."
+    else:
+        idle = 1 - _busy_share(full["cpu_busy_s"], wall, cores)
+        verdict = f"The cores stood idle {idle:.0%} of the time: more overlap could shorten it."
+    return (
+        f"The full refresh: the machine was busy {_busy(full['cpu_busy_s'], wall, cores, 'its')} (dbt and PostgreSQL:"
+        f" nothing else of the benchmark ran). Its longest chain of nodes each waiting on the one before"
+        f" ({len(path['nodes'])} nodes, {_longest(path)} the longest of them) takes {path['seconds']:.1f} s, and"
+        f" PostgreSQL spreads each of those models over the cores. {verdict}"
+    )
+
+
+def _longest(path: dict) -> str:
+    """A chain's three longest nodes, named with their seconds."""
+    return ", ".join(f"`{name}` {seconds:.1f} s" for name, seconds in sorted(path["nodes"], key=lambda n: -n[1])[:3])
 
 
 def _night_floor(profile: dict) -> str:
@@ -376,12 +423,10 @@ def _critical_path(build: dict, fixed: float, full: float) -> str:
     path = build.get("critical_path")
     if not path:
         return ""
-    longest = sorted(path["nodes"], key=lambda node: -node[1])[:3]
-    named = ", ".join(f"`{name}` {seconds:.1f} s" for name, seconds in longest)
     return (
         f" Of that build, the longest chain of nodes each waiting on the one before ({len(path['nodes'])} nodes,"
-        f" {named} the longest of them) takes {path['seconds']:.1f} s: with any number of threads, dbt's start and"
-        f" that chain are {fixed + path['seconds']:.1f} s, {(fixed + path['seconds']) / full:.1%} of the full"
+        f" {_longest(path)} the longest of them) takes {path['seconds']:.1f} s: with any number of threads, dbt's start"
+        f" and that chain are {fixed + path['seconds']:.1f} s, {(fixed + path['seconds']) / full:.1%} of the full"
         " refresh."
     )
 

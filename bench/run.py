@@ -110,7 +110,7 @@ class Bench:
         self.step("summarize", str(night))
         return {
             "seconds": time.monotonic() - began,
-            "cpu_s": {k: v - cpu[k] for k, v in cpu_seconds().items()},
+            "cpu_s": cpu_seconds_since(cpu),
             "peak_mb": max(m.peak_mb for m in measured.values()),
             "tasks": {
                 s: {
@@ -131,10 +131,12 @@ class Bench:
         began = time.monotonic()
         extracted = self.extract(night)
         phases = {"extract": {k: extracted[k] for k in ("seconds", "peak_mb", "cpu_s")}, "tasks": extracted["tasks"]}
+        cpu = cpu_seconds()
         dbt = self.dbt(*(DBT_FULL_REFRESH if full_refresh else DBT_NIGHT))
-        phases["dbt"] = {"seconds": dbt.seconds, "peak_mb": dbt.peak_mb}
+        phases["dbt"] = {"seconds": dbt.seconds, "peak_mb": dbt.peak_mb, "cpu_s": cpu_seconds_since(cpu)}
+        cpu = cpu_seconds()
         gate = self.step("gate", str(night))
-        phases["gate"] = {"seconds": gate.seconds, "peak_mb": gate.peak_mb}
+        phases["gate"] = {"seconds": gate.seconds, "peak_mb": gate.peak_mb, "cpu_s": cpu_seconds_since(cpu)}
         phases["total_s"] = time.monotonic() - began
         return phases
 
@@ -222,6 +224,11 @@ def cpu_seconds() -> dict[str, float]:
         "servers": own.user + own.system,
         "steps": own.children_user + own.children_system,
     }
+
+
+def cpu_seconds_since(before: dict[str, float]) -> dict[str, float]:
+    """The CPU seconds spent since `before` (a `cpu_seconds()`), each the same way."""
+    return {k: v - before[k] for k, v in cpu_seconds().items()}
 
 
 def bare_copy(conn: psycopg.Connection, query: str, params: tuple) -> float:

@@ -190,3 +190,30 @@ def test_the_initial_load_says_where_the_extractions_cpu_went() -> None:
     text = "\n".join(report._initial(results))
     assert "busy 230 CPU-seconds of the 240 its 2 cores had in those 120 s: onestop's extraction processes 120" in text
     assert "the simulated dvcqg_api servers 60, PostgreSQL and the rest 50 (" in text
+
+
+def test_the_initial_load_says_how_busy_the_cores_were_in_dbt_and_the_gate() -> None:
+    results = _results()
+    assert "The dbt build (a full refresh" not in "\n".join(report._initial(results))  # measured before it was
+    results["year"]["initial"]["dbt"]["cpu_s"] = {"machine": 252.0, "servers": 0.0, "steps": 40.0}
+    results["year"]["initial"]["gate"]["cpu_s"] = {"machine": 30.0, "servers": 0.0, "steps": 20.0}
+    text = "\n".join(report._initial(results))
+    assert (
+        "the machine was busy 252 of the 280 CPU-seconds its 2 cores had in the build's 140 s (90%),"
+        " and 30 of the 120 CPU-seconds its 2 cores had in the gate's 60 s (25%)." in text
+    )
+
+
+def test_the_full_refresh_says_whether_it_waits_on_the_cores_or_on_its_chain() -> None:
+    profile = _profile({"fct_dossiers": 1.0})
+    assert "The full refresh: the machine" not in "\n".join(report._dbt_profile(profile))  # measured before it was
+    chain = [["int_dossiers_deduplicated", 30.0], ["int_dossier_history", 36.0], ["fct_dossiers", 7.0]]
+    profile["full_refresh"] |= {"cpu_busy_s": 255.0, "cores": 2, "critical_path": {"seconds": 73.0, "nodes": chain}}
+    busy = "\n".join(report._dbt_profile(profile))
+    assert "busy 255 of the 300 CPU-seconds its 2 cores had in its 150 s (85%)" in busy
+    assert "(3 nodes, `int_dossier_history` 36.0 s, `int_dossiers_deduplicated` 30.0 s, `fct_dossiers` 7.0 s" in busy
+    assert "takes 73.0 s" in busy and "more threads would not shorten it: only less work would." in busy
+    profile["full_refresh"]["cpu_busy_s"] = 150.0
+    idle = "\n".join(report._dbt_profile(profile))
+    assert "(50%)" in idle and "The cores stood idle 50% of the time: more overlap could shorten it." in idle
+    assert "only less work would" not in idle
