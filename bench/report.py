@@ -383,19 +383,21 @@ def _dbt_profile(profile: dict) -> list[str]:
 
 
 def _full_refresh_bound(full: dict) -> str:
-    """Whether the full refresh waits on its chain or on the cores: the machine's busy share while it ran, and its
-    longest chain of nodes each waiting on the one before."""
+    """Whether the full refresh waits on the cores or on its chain: the machine's busy share while it ran (nothing else
+    of the benchmark runs meanwhile), and its longest chain of nodes each waiting on the one before."""
     wall, cores, path = full["wall_s"], full["cores"], full["critical_path"]
-    if _busy_share(full["cpu_busy_s"], wall, cores) >= 0.75:
+    share = _busy_share(full["cpu_busy_s"], wall, cores)
+    if share >= 0.75:
         verdict = "With the cores that busy, more threads would not shorten it: only less work would."
     else:
-        idle = 1 - _busy_share(full["cpu_busy_s"], wall, cores)
-        verdict = f"The cores stood idle {idle:.0%} of the time: more overlap could shorten it."
+        verdict = (
+            f"The cores stood idle {1 - share:.0%} of the time: work beside the chain, or spread over the cores inside"
+            " its models, could shorten it."
+        )
     return (
-        f"The full refresh: the machine was busy {_busy(full['cpu_busy_s'], wall, cores, 'its')} (dbt and PostgreSQL:"
-        f" nothing else of the benchmark ran). Its longest chain of nodes each waiting on the one before"
-        f" ({len(path['nodes'])} nodes, {_longest(path)} the longest of them) takes {path['seconds']:.1f} s, and"
-        f" PostgreSQL spreads each of those models over the cores. {verdict}"
+        f"The full refresh: the machine was busy {_busy(full['cpu_busy_s'], wall, cores, 'its')}, with nothing else of"
+        f" the benchmark running. Its longest chain of nodes each waiting on the one before ({len(path['nodes'])}"
+        f" nodes, {_longest(path)} the longest of them) takes {path['seconds']:.1f} s. {verdict}"
     )
 
 

@@ -212,8 +212,9 @@ def test_the_full_refresh_says_whether_it_waits_on_the_cores_or_on_its_chain() -
     busy = "\n".join(report._dbt_profile(profile))
     assert "busy 255 of the 300 CPU-seconds its 2 cores had in its 150 s (85%)" in busy
     assert "(3 nodes, `int_dossier_history` 36.0 s, `int_dossiers_deduplicated` 30.0 s, `fct_dossiers` 7.0 s" in busy
-    assert "takes 73.0 s" in busy and "more threads would not shorten it: only less work would." in busy
+    assert "takes 73.0 s. With the cores that busy, more threads would not shorten it: only less work would." in busy
     profile["full_refresh"]["cpu_busy_s"] = 150.0
     idle = "\n".join(report._dbt_profile(profile))
-    assert "(50%)" in idle and "The cores stood idle 50% of the time: more overlap could shorten it." in idle
+    assert "(50%), with nothing else of the benchmark running." in idle
+    assert "The cores stood idle 50% of the time: work beside the chain, or spread over the cores inside" in idle
     assert "only less work would" not in idle
