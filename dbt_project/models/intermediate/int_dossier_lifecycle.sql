@@ -21,7 +21,9 @@
 -- One row per dossier: acceptance, end of processing (by the priority rule), withdrawal, clock start and due.
 with
 
-dossiers as (
+-- Not materialized (nor `calendar`): read more than once, PostgreSQL would first copy every dossier's whole row into
+-- a CTE and join from the copy (a full refresh of 1.15 M dossiers: 10.5 / 9.1 s with the copy, 8.4 / 8.3 s without).
+dossiers as not materialized (
     select * from {{ ref('int_dossiers_deduplicated') }}
     where {{ refreshed_since_last_build('refreshed_at') }}
 ),
@@ -35,7 +37,7 @@ procedures as (
     select * from {{ source('raw', 'ref_procedures') }}
 ),
 
-calendar as (
+calendar as not materialized (
     select * from {{ ref('dim_date') }}
 ),
 
