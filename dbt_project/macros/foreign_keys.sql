@@ -1,27 +1,8 @@
-{#- A table built under a contract is created with its columns, primary key and checks, but without its foreign
-    keys: PostgreSQL checks a foreign key row by row as the build inserts, which cost a full refresh of fct_dossiers
-    29 s of its 30 s (1.15 M rows, six keys; the select alone takes 0.8 s). `restore_foreign_keys` adds them at the
-    end of the run. Overrides dbt's own (dispatch searches this project first). -#}
-{% macro default__get_table_columns_and_constraints() %}
-    {%- set raw_column_constraints = adapter.render_raw_columns_constraints(raw_columns=model['columns']) -%}
-    {%- set raw_model_constraints = adapter.render_raw_model_constraints(
-        raw_constraints=model['constraints'] | rejectattr('type', 'equalto', 'foreign_key') | list
-    ) -%}
-    (
-    {% for c in raw_column_constraints -%}
-        {{ c }}{{ "," if not loop.last or raw_model_constraints }}
-    {% endfor %}
-    {% for c in raw_model_constraints -%}
-        {{ c }}{{ "," if not loop.last }}
-    {% endfor -%}
-    )
-{% endmacro %}
-
 {#- on-run-end: put back the foreign keys a model's contract declares where a build created its table without them
-    (above), or where a dimension rebuilt as a table replaced the old one (dropped with cascade), taking the keys of
-    the incremental facts that point at it with it; BI tools infer joins from these keys. Added `not valid`: nothing
-    is scanned, and rows written from then on are checked; the rows already there are checked by each key's
-    `relationships` test. -#}
+    (macros/contract_tables.sql), or where a dimension rebuilt as a table replaced the old one (dropped with
+    cascade), taking the keys of the incremental facts that point at it with it; BI tools infer joins from these
+    keys. Added `not valid`: nothing is scanned, and rows written from then on are checked; the rows already there
+    are checked by each key's `relationships` test. -#}
 {% macro restore_foreign_keys() %}
     {%- if execute -%}
         {%- for node in graph.nodes.values()

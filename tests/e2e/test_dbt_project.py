@@ -1,14 +1,17 @@
 """The dbt project on its own: every unit test (the rules of metrics.md pinned on hand-made rows) passes against the
-real warehouse, and the documentation site builds with the exposures in it."""
+real warehouse, every contracted table holds its contract's columns, types and key, and the documentation site
+builds with the exposures in it."""
 
 from __future__ import annotations
 
 import json
 
+import psycopg
+
 from onestop.transform import dbt_target, run_dbt
 
 
-def test_unit_tests_pass_and_docs_generate(warehouse_url) -> None:
+def test_unit_tests_pass_contracts_hold_and_docs_generate(warehouse_url) -> None:
     # Unit tests need their inputs' relations to exist: build everything empty first (no data read).
     run_dbt("build", "--empty", "--exclude", "test_type:unit", "test_type:data", url=warehouse_url)
     result = run_dbt("test", "--select", "test_type:unit", url=warehouse_url, check=False)
@@ -23,6 +26,38 @@ def test_unit_tests_pass_and_docs_generate(warehouse_url) -> None:
         "lifecycle_hand_over_without_finish_and_withdrawal_anywhere",
         "scorecard_not_reported_indicators_and_provisional_months",
     } <= passed, passed
+
+    # Every contracted table holds its contract's columns, in order and of its types, with its primary key
+    # (macros/contract_tables.sql creates it from its select and adds the key after).
+    manifest = json.loads((dbt_target() / "manifest.json").read_text())
+    contracted = [
+        n
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model"
+        and n["config"]["contract"]["enforced"]
+        and n["config"]["materialized"] in ("table", "incremental")
+    ]
+    assert len(contracted) >= 15
+    with psycopg.connect(warehouse_url) as conn:
+        for node in contracted:
+            table = f"{node['schema']}.{node['alias']}"
+            columns = conn.execute(
+                "select a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull from pg_attribute as a"
+                " where a.attrelid = %s::regclass and a.attnum > 0 and not a.attisdropped order by a.attnum",
+                (table,),
+            ).fetchall()
+            key = conn.execute(
+                "select array(select a.attname::text from pg_attribute as a where a.attrelid = c.conrelid"
+                " and a.attnum = any(c.conkey) order by a.attname) from pg_constraint as c"
+                " where c.conrelid = %s::regclass and c.contype = 'p'",
+                (table,),
+            ).fetchone()
+            declared = next(c["columns"] for c in node["constraints"] if c["type"] == "primary_key")
+            assert [(name, data_type) for name, data_type, _ in columns] == [
+                (c["name"], c["data_type"]) for c in node["columns"].values()
+            ], table
+            assert key is not None and key[0] == sorted(declared), table
+            assert {name for name, _, not_null in columns if not_null} == set(declared), table
 
     run_dbt("docs", "generate", url=warehouse_url)
     catalog = json.loads((dbt_target() / "catalog.json").read_text())
