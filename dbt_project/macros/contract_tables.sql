@@ -1,10 +1,12 @@
 {#- How a table is created (dbt-postgres's own, overridden: dispatch searches this project first). Under a contract
-    dbt creates the table with its columns and constraints, then fills it with `insert ... select`; PostgreSQL plans
-    no parallel workers for an insert, only for `create table ... as`. So the table is created from its select,
-    each column cast to the type its contract declares, and the constraints are added once it is filled:
-    - a full refresh of fct_dossier_month (1.39 M rows) 25.8 / 20.5 s -> 17.2 / 15.8 s, fct_dossiers (1.15 M)
-      5.6 / 6.1 -> 3.9 / 4.6 s, the same rows;
-    - the primary key's index is built once over the whole table, not row by row;
+    dbt creates the table with its columns and constraints, then fills it with `insert ... select`: the primary
+    key's index is kept up row by row, and PostgreSQL plans no parallel workers for an insert (it may for `create
+    table ... as`). So the table is created from its select, each column cast to the type its contract declares,
+    and the constraints are added once it is filled:
+    - a full refresh on the bench's year, alternated: fct_dossier_month (1.39 M rows) 25.8 / 20.5 s -> 17.2 /
+      15.8 s, fct_dossiers (1.15 M) 5.6 / 6.1 -> 3.9 / 4.6 s. Of fct_dossiers', about half is the key built once
+      (filled by an insert, then keyed: 3.7 / 3.6 s against 4.4 / 4.3 s keyed first). Neither plan has parallel
+      workers yet: a model whose plan has them gets them now;
     - foreign keys are left out: PostgreSQL would check them row by row (29 s of fct_dossiers' 30 s on the year,
       when the table was filled with an insert); `restore_foreign_keys` adds them at the run's end
       (macros/foreign_keys.sql).
