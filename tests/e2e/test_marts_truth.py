@@ -14,7 +14,7 @@ import pytest
 from onestop.settings import PROJECT_ROOT
 from simulator import truth
 from simulator.server import Servers
-from tests.e2e.helpers.marts import assert_equal_to_truth, checksums, marts
+from tests.e2e.helpers.marts import assert_equal_to_truth, checksums, keys, marts
 from tests.e2e.helpers.nightly import point_airflow_at, province_with_empty_landing, run_night
 
 MONTHS = [date(2025, 6, 1), date(2025, 7, 1), date(2025, 8, 1)]
@@ -59,22 +59,6 @@ def night_through_dbt(night: date, conf: dict | None = None) -> None:
     assert states["extract"] == ["success"] * 9
     dbt_tasks = {task: s for task, s in states.items() if task.startswith("dbt.")}
     assert len(dbt_tasks) > 20 and all(s == ["success"] for s in dbt_tasks.values()), dbt_tasks
-
-
-def keys(url: str) -> dict[str, set[tuple]]:
-    """Each marts table's primary key and foreign keys, as PostgreSQL holds them (what BI tools read)."""
-    with psycopg.connect(url) as conn:
-        rows = conn.execute(
-            "select c.conrelid::regclass::text, c.contype, array(select a.attname::text from pg_attribute as a"
-            " where a.attrelid = c.conrelid and a.attnum = any(c.conkey) order by a.attname),"
-            " c.confrelid::regclass::text from pg_constraint as c where c.connamespace = 'marts'::regnamespace"
-            " and c.contype in ('p', 'f')"
-        ).fetchall()
-        tables = [t for (t,) in conn.execute("select 'marts.' || tablename from pg_tables where schemaname = 'marts'")]
-    found: dict[str, set[tuple]] = {table: set() for table in tables}
-    for table, kind, columns, target in rows:
-        found[table].add(("pk", tuple(columns)) if kind == "p" else ("fk", tuple(columns), target))
-    return found
 
 
 def test_every_mart_has_its_keys_in_postgresql_also_after_an_incremental_night(next_night) -> None:

@@ -1,4 +1,5 @@
-"""The marts read back and compared: with the simulator's ground truth, and with themselves (ordered checksums)."""
+"""The marts read back and compared: with the simulator's ground truth, with themselves (ordered checksums), and
+their keys as PostgreSQL holds them."""
 
 from __future__ import annotations
 
@@ -8,6 +9,22 @@ import psycopg
 import pytest
 
 CODES = {"2.1": "2_1", "3.3": "3_3", "3.6": "3_6", "4.1": "4_1", "4.2": "4_2", "4.3": "4_3", "5.2": "5_2"}
+
+
+def keys(url: str) -> dict[str, set[tuple]]:
+    """Each marts table's primary key and foreign keys, as PostgreSQL holds them (what BI tools read)."""
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "select c.conrelid::regclass::text, c.contype, array(select a.attname::text from pg_attribute as a"
+            " where a.attrelid = c.conrelid and a.attnum = any(c.conkey) order by a.attname),"
+            " c.confrelid::regclass::text from pg_constraint as c where c.connamespace = 'marts'::regnamespace"
+            " and c.contype in ('p', 'f')"
+        ).fetchall()
+        tables = [t for (t,) in conn.execute("select 'marts.' || tablename from pg_tables where schemaname = 'marts'")]
+    found: dict[str, set[tuple]] = {table: set() for table in tables}
+    for table, kind, columns, target in rows:
+        found[table].add(("pk", tuple(columns)) if kind == "p" else ("fk", tuple(columns), target))
+    return found
 
 
 def checksums(url: str) -> dict[str, tuple[int, str]]:
