@@ -219,6 +219,7 @@ def _landing(r: dict) -> list[str]:
             "write path that keeps them can approach it; on the initial load, where rows dominate, it can.",
             "",
         ]
+        lines += _write_phases(year)
     if "peer" in year:
         p = year["peer"]
         lines += [
@@ -241,6 +242,54 @@ def _landing(r: dict) -> list[str]:
                 " with the contract check, the checksum and the landing's rules included; dlt checks no contract.",
                 "",
             ]
+    return lines
+
+
+PHASE_LABELS = {
+    "start": "its start: the window, the csv files already landed, the batch's earlier quarantine",
+    "records": "the records: contract check, checksum, the COPY's rows",
+    "copy_end": "the COPY's end: the server finishing the rows, the narrow table and its statistics",
+    "rules": "the rules: a code another system owns, a version read twice, a re-run's rows, a version standing",
+    "quarantine": "quarantine",
+    "retractions": "csv retractions (a corrected re-export)",
+    "bookkeeping": "the csv files read and the watermark",
+}
+
+
+def _write_phases(year: dict) -> list[str]:
+    """Where the write path's time went, phase by phase (the landing's own marks, `write_phases`), summed over
+    the systems, for each run whose extractions ran alone; the rest of the landing timer is connecting, the run's
+    audit rows and the month's partition."""
+    runs = [
+        (label, year[tasks]["tasks"], year[copied]["onestop_s"])
+        for label, tasks, copied in (
+            ("the year's initial load", "initial_alone", "copy_year_alone"),
+            ("an ordinary night", "night_alone", "copy_night_alone"),
+        )
+        if tasks in year and copied in year and all("write_phases" in t for t in year[tasks]["tasks"].values())
+    ]
+    if not runs:
+        return []
+    lines = [
+        "Where the write path's time goes, each extraction alone, summed over the systems (the landing's own",
+        "marks, `write_phases`, the source's time left out):",
+        "",
+        "| phase | " + " | ".join(f"{label} (s)" for label, _, _ in runs) + " |",
+        "|---|" + "---|" * len(runs),
+    ]
+    totals = [
+        {p: sum(t["write_phases"].get(p, 0.0) for t in tasks.values()) for p in PHASE_LABELS} for _, tasks, _ in runs
+    ]
+    for phase, label in PHASE_LABELS.items():
+        lines.append(f"| {label} | " + " | ".join(f"{t[phase]:.2f}" for t in totals) + " |")
+    rest = [write - sum(t.values()) for (_, _, write), t in zip(runs, totals, strict=True)]
+    lines += [
+        "| the rest: connecting, the run's audit rows, the month's partition | "
+        + " | ".join(f"{x:.2f}" for x in rest)
+        + " |",
+        "| **the write path** | " + " | ".join(f"**{write:.2f}**" for _, _, write in runs) + " |",
+        "",
+    ]
     return lines
 
 

@@ -31,6 +31,12 @@ create index if not exists dossier_records_retracted on raw.dossier_records (sys
     where checksum = 'retracted';
 create index if not exists feedback_records_retracted on raw.feedback_records (system_id, record_key, changed_at)
     where checksum = 'retracted';
+-- The rows a csv file landed, by the file they came from: a corrected re-export takes back what its earlier versions
+-- held and it does not (landing.retract_sql), reading that file's rows, not every row the system ever landed.
+create index if not exists dossier_records_file on raw.dossier_records (system_id, (payload ->> '_file'))
+    where kind = 'csv_drop' and checksum <> 'retracted';
+create index if not exists feedback_records_file on raw.feedback_records (system_id, (payload ->> '_file'))
+    where kind = 'csv_drop' and checksum <> 'retracted';
 
 -- The month a night lands in, for both tables (idempotent; two landings adding it at once is no error). It runs
 -- as its owner, the loader, whoever calls it: the months are the loader's, which the purge rewrites and drops.

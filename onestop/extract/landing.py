@@ -59,7 +59,8 @@ select distinct on (r.record_key, r.changed_at) r.system_id, r.kind, %(batch)s, 
     %(extracted_at)s, r.record_key, r.changed_at, '{RETRACTED}',
     jsonb_build_object('_file', r.payload ->> '_file', '_retracted_by', %(checksum)s::text)
 from {table} as r
-where r.system_id = %(system)s and r.checksum <> '{RETRACTED}' and r.payload ->> '_file' = %(file)s
+where r.system_id = %(system)s and r.kind = 'csv_drop' and r.checksum <> '{RETRACTED}'
+    and r.payload ->> '_file' = %(file)s
     and r.record_key not in (select i.record_key from incoming as i where i.entity = %(entity)s
         and i.position like %(lines)s)
     and not {taken_back(table, "r")}
@@ -85,12 +86,36 @@ class Outcome:
     source_seconds: float = 0.0
     latest_change: datetime | None = None  # the latest change time read: where the next window takes over
     suspicion: str | None = None  # why a successful read cannot be vouched for (the gate judges it incomplete)
+    # The write path's time by phase (WRITE_PHASES), the source's time left out: where a night's landing goes.
+    write_phases: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         data = dict(self.__dict__)
         data["window"] = [w.isoformat() for w in self.window] if self.window else None
         data["latest_change"] = self.latest_change.isoformat() if self.latest_change else None
         return data
+
+
+# The landing's phases, in order: its start (the window, the csv files landed, the batch's earlier quarantine), the
+# records (the contract check, the checksum, the COPY's rows), the COPY's end (the server finishing the rows, the
+# narrow table and its statistics), the rules (LANDED_BEFORE, CLAIMED and the rest, raw_writer.py), quarantine,
+# retractions (retract_sql), and the bookkeeping (csv files, the watermark). Connecting, the run's audit row and
+# the month's partition come before them, the audit's update after: the landing timer holds those too.
+WRITE_PHASES = ("start", "records", "copy_end", "rules", "quarantine", "retractions", "bookkeeping")
+
+
+class _PhaseClock:
+    """Marks the end of each phase of the write path, adding its time, less the source's meanwhile, to the
+    outcome."""
+
+    def __init__(self, outcome: Outcome):
+        self.outcome = outcome
+        self.last, self.source_at_last = time.perf_counter(), outcome.source_seconds
+
+    def mark(self, phase: str) -> None:
+        now, source = time.perf_counter(), self.outcome.source_seconds
+        self.outcome.write_phases[phase] = round(now - self.last - (source - self.source_at_last), 4)
+        self.last, self.source_at_last = now, source
 
 
 def _timed(records: Iterator[Record], outcome: Outcome) -> Iterator[Record]:
@@ -233,6 +258,7 @@ class Landing:
     def _land(self, conn: psycopg.Connection, outcome: Outcome) -> None:
         system, interval = self.system, self.interval_start
         batch_id = f"{system.id}-{interval:%Y%m%d}-r{outcome.run_id}"
+        clock = _PhaseClock(outcome)
         outcome.window = self._window(conn)
         loaded_files, earlier_files = self._csv_files(conn) if system.kind == "csv_drop" else (None, set())
         for table in ("audit.quarantine", "audit.csv_files"):
@@ -258,6 +284,7 @@ class Landing:
         read_per_entity: dict[str, int] = {}
         extracted_at = datetime.now().astimezone()
         shared = (system.id, system.kind, batch_id, interval, self.interval_end, extracted_at)
+        clock.mark("start")
         with RawWriter(conn, RAW_TABLES, shared) as writer:
             for seq, record in enumerate(_timed(source.records(), outcome)):
                 read_per_entity[record.entity] = read_per_entity.get(record.entity, 0) + 1
@@ -297,6 +324,8 @@ class Landing:
                     json.dumps(record.payload, ensure_ascii=False) if rewritten else record.payload_json or raw,
                     record.position,
                 )
+            clock.mark("records")
+        clock.mark("copy_end")
         outcome.rows_read = sum(read_per_entity.values())
         outcome.bytes_read = source.bytes_read
         totals = source.control_totals
@@ -325,6 +354,7 @@ class Landing:
                 dropped += conn.execute(standing_sql(table, taken_back(table, "r")), at).rowcount
         outcome.duplicates_dropped = dropped
         outcome.rows_landed = valid - dropped
+        clock.mark("rules")
         if quarantined:
             with conn.cursor().copy(
                 "copy audit.quarantine (system_id, entity, batch_id, interval_start, position,"
@@ -336,7 +366,9 @@ class Landing:
         for row in quarantined:
             code = row[5].split(":", 1)[0]
             outcome.quarantine_reasons[code] = outcome.quarantine_reasons.get(code, 0) + 1
+        clock.mark("quarantine")
         outcome.rows_retracted = self._retract(conn, source, quarantined, batch_id, extracted_at, earlier_files)
+        clock.mark("retractions")
         conn.cursor().executemany(  # one round trip for an initial load's hundreds of files
             "insert into audit.csv_files (system_id, file_name, checksum, interval_start, batch_id)"
             " values (%s, %s, %s, %s, %s) on conflict do nothing",
@@ -353,6 +385,7 @@ class Landing:
                 " excluded.watermark), updated_at = now()",
                 (system.id, min(outcome.latest_change, self.interval_end)),
             )
+        clock.mark("bookkeeping")
 
     def _claimed(self, conn: psycopg.Connection, batch: dict) -> list[tuple]:
         """The batch's dossiers whose code another system landed first (`CLAIMED`), taken out of `raw` again and

@@ -218,3 +218,23 @@ def test_the_full_refresh_says_whether_it_waits_on_the_cores_or_on_its_chain() -
     assert "(50%), with nothing else of the benchmark running." in idle
     assert "The cores stood idle 50% of the time: work beside the chain, or spread over the cores inside" in idle
     assert "only less work would" not in idle
+
+
+def test_the_landing_says_where_its_write_path_went_phase_by_phase() -> None:
+    phases = {"start": 0.05, "records": 0.5, "copy_end": 0.25, "rules": 0.75, "retractions": 0.2}
+    found = _results()
+    year = found["year"]
+    year["night_alone"] = {"tasks": {"tuyhoa": {"write_phases": phases}, "sonhoa": {"write_phases": {"rules": 0.1}}}}
+    lines = report._landing(found)
+    table = lines[lines.index("| phase | an ordinary night (s) |") :]
+    assert (
+        "| the rules: a code another system owns, a version read twice, a re-run's rows, a version standing | 0.85 |"
+        in table
+    )
+    assert "| quarantine | 0.00 |" in table
+    # copy_night_alone's write path is 2.0 s; the phases add up to 1.85 s.
+    assert "| the rest: connecting, the run's audit rows, the month's partition | 0.15 |" in table
+    assert "| **the write path** | **2.00** |" in table
+    # A run without the landing's marks (results from before them) shows no table rather than zeros.
+    del year["night_alone"]["tasks"]["sonhoa"]["write_phases"]
+    assert not any(line.startswith("| phase |") for line in report._landing(found))
