@@ -13,6 +13,7 @@ import operator
 from pathlib import Path
 
 from bench.measure import median
+from onestop.extract.landing import WRITE_PHASES
 
 HERE = Path(__file__).parent
 RESULTS_JSON = HERE / "results.json"
@@ -209,17 +210,13 @@ def _landing(r: dict) -> list[str]:
     if "copy_night_alone" in year:
         n = year["copy_night_alone"]
         per_system = n["onestop_s"] / max(1, len(n["systems"]))
+        runs = _phase_runs(year)
         lines += [
             f"A night is small: {int(n['rows']):,} rows over {len(n['systems'])} systems, about"
-            f" {per_system:.2f} s of write path per system. That time is the landing's fixed cost, not its rows:",
-            "one transaction per system with its audit rows, the window and the watermark, the month's partition,",
-            "the narrow table and its statistics, the four rules (a code another system owns, a version read twice,",
-            "a re-run's own rows, a version already standing), quarantine and csv bookkeeping. A bare COPY of a",
-            "night's rows has none of these, so on a night the ratio measures the rules' round trips, and no",
-            "write path that keeps them can approach it; on the initial load, where rows dominate, it can.",
+            f" {per_system:.2f} s of write path per system. {_night_phases(runs, n)}",
             "",
+            *_write_phases(runs),
         ]
-        lines += _write_phases(year)
     if "peer" in year:
         p = year["peer"]
         lines += [
@@ -245,6 +242,7 @@ def _landing(r: dict) -> list[str]:
     return lines
 
 
+# What each of the landing's phases (onestop.extract.landing.WRITE_PHASES, whose order the table keeps) holds.
 PHASE_LABELS = {
     "start": "its start: the window, the csv files already landed, the batch's earlier quarantine",
     "records": "the records: contract check, checksum, the COPY's rows",
@@ -256,38 +254,65 @@ PHASE_LABELS = {
 }
 
 
-def _write_phases(year: dict) -> list[str]:
-    """Where the write path's time went, phase by phase (the landing's own marks, `write_phases`), summed over
-    the systems, for each run whose extractions ran alone; the rest of the landing timer is connecting, the run's
-    audit rows and the month's partition."""
-    runs = [
-        (label, year[tasks]["tasks"], year[copied]["onestop_s"])
-        for label, tasks, copied in (
-            ("the year's initial load", "initial_alone", "copy_year_alone"),
-            ("an ordinary night", "night_alone", "copy_night_alone"),
-        )
-        if tasks in year and copied in year and all("write_phases" in t for t in year[tasks]["tasks"].values())
-    ]
+def _phase_runs(year: dict) -> dict[str, dict]:
+    """The runs whose extractions ran alone and recorded the landing's own marks (`write_phases`), each with its
+    phases summed over the systems (seconds), its write path and its rows."""
+    runs = {}
+    for label, tasks, copied in (
+        ("the year's initial load", "initial_alone", "copy_year_alone"),
+        ("an ordinary night", "night_alone", "copy_night_alone"),
+    ):
+        if tasks in year and copied in year and all("write_phases" in t for t in year[tasks]["tasks"].values()):
+            found = year[tasks]["tasks"].values()
+            runs[tasks] = {
+                "label": label,
+                "phases": {p: sum(t["write_phases"].get(p, 0.0) for t in found) for p in WRITE_PHASES},
+                "write_s": year[copied]["onestop_s"],
+                "rows": year[copied]["rows"],
+            }
+    return runs
+
+
+def _night_phases(runs: dict[str, dict], night: dict) -> str:
+    """What the night's write path was spent on, against the initial load's, from the landing's own marks."""
+    if "night_alone" not in runs:
+        return "(This run did not record the landing's phases.)"
+    phases, write = runs["night_alone"]["phases"], runs["night_alone"]["write_s"]
+    records, rules = phases["records"], phases["rules"]
+    per_row = f"{records / max(1, night['rows']) * 1e6:.0f} µs a row"
+    if "initial_alone" in runs:
+        year = runs["initial_alone"]
+        per_row += f", against {year['phases']['records'] / max(1, year['rows']) * 1e6:.0f} µs on the initial load"
+    return (
+        f"Of its {write:.2f} s, the records took {records:.2f} s ({records / write:.0%}; {per_row}), the rules"
+        f" {rules:.2f} s ({rules / write:.0%}), everything else {write - records - rules:.2f} s (the table below)."
+        f" A bare COPY of the night's rows ({night['copy_s']:.1f} s) checks no contract, computes no checksum and"
+        f" applies no rule: against it, the records phase alone comes to {night['copy_s'] / records:.2f}."
+    )
+
+
+def _write_phases(runs: dict[str, dict]) -> list[str]:
+    """Where the write path's time went, phase by phase, summed over the systems, for each run whose extractions
+    ran alone (`_phase_runs`); the rest of the landing timer is connecting, the run's audit rows and the month's
+    partition."""
     if not runs:
         return []
+    runs = list(runs.values())
     lines = [
         "Where the write path's time goes, each extraction alone, summed over the systems (the landing's own",
         "marks, `write_phases`, the source's time left out):",
         "",
-        "| phase | " + " | ".join(f"{label} (s)" for label, _, _ in runs) + " |",
+        "| phase | " + " | ".join(f"{run['label']} (s)" for run in runs) + " |",
         "|---|" + "---|" * len(runs),
     ]
-    totals = [
-        {p: sum(t["write_phases"].get(p, 0.0) for t in tasks.values()) for p in PHASE_LABELS} for _, tasks, _ in runs
-    ]
-    for phase, label in PHASE_LABELS.items():
-        lines.append(f"| {label} | " + " | ".join(f"{t[phase]:.2f}" for t in totals) + " |")
-    rest = [write - sum(t.values()) for (_, _, write), t in zip(runs, totals, strict=True)]
+    for phase in WRITE_PHASES:
+        lines.append(f"| {PHASE_LABELS[phase]} | " + " | ".join(f"{run['phases'][phase]:.2f}" for run in runs) + " |")
+    rest = [run["write_s"] - sum(run["phases"].values()) for run in runs]
     lines += [
         "| the rest: connecting, the run's audit rows, the month's partition | "
         + " | ".join(f"{x:.2f}" for x in rest)
         + " |",
-        "| **the write path** | " + " | ".join(f"**{write:.2f}**" for _, _, write in runs) + " |",
+        "| **the write path** | " + " | ".join(f"**{run['write_s']:.2f}**" for run in runs) + " |",
         "",
     ]
     return lines

@@ -51,7 +51,9 @@ def taken_back(table: str, version: str) -> str:
 
 
 def retract_sql(table: str) -> str:
-    """Marks for the rows of an earlier version of a file that the version read now no longer holds."""
+    """Marks for the rows of an earlier version of a file that the version read now no longer holds. Those rows are
+    read by the file index (sql/04_raw.sql), whose predicate `kind = 'csv_drop'` repeats: without it the plan
+    cannot use the index, and reads every row the system ever landed."""
     return f"""
 insert into {table} (system_id, kind, batch_id, interval_start, interval_end, extracted_at, record_key, changed_at,
     checksum, payload)
