@@ -297,22 +297,22 @@ def _write_phases(runs: dict[str, dict]) -> list[str]:
     partition."""
     if not runs:
         return []
-    runs = list(runs.values())
+    shown = list(runs.values())
     lines = [
         "Where the write path's time goes, each extraction alone, summed over the systems (the landing's own",
         "marks, `write_phases`, the source's time left out):",
         "",
-        "| phase | " + " | ".join(f"{run['label']} (s)" for run in runs) + " |",
-        "|---|" + "---|" * len(runs),
+        "| phase | " + " | ".join(f"{run['label']} (s)" for run in shown) + " |",
+        "|---|" + "---|" * len(shown),
     ]
     for phase in WRITE_PHASES:
-        lines.append(f"| {PHASE_LABELS[phase]} | " + " | ".join(f"{run['phases'][phase]:.2f}" for run in runs) + " |")
-    rest = [run["write_s"] - sum(run["phases"].values()) for run in runs]
+        lines.append(f"| {PHASE_LABELS[phase]} | " + " | ".join(f"{run['phases'][phase]:.2f}" for run in shown) + " |")
+    rest = [run["write_s"] - sum(run["phases"].values()) for run in shown]
     lines += [
         "| the rest: connecting, the run's audit rows, the month's partition | "
         + " | ".join(f"{x:.2f}" for x in rest)
         + " |",
-        "| **the write path** | " + " | ".join(f"**{run['write_s']:.2f}**" for run in runs) + " |",
+        "| **the write path** | " + " | ".join(f"**{run['write_s']:.2f}**" for run in shown) + " |",
         "",
     ]
     return lines

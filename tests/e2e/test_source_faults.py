@@ -345,7 +345,7 @@ def test_a_corrected_re_export_takes_back_the_rows_it_no_longer_holds(faulty, wa
 
 def test_a_re_exports_retraction_can_read_that_files_rows_by_their_index(faulty, warehouse_url) -> None:
     """A corrected re-export reads the rows of its earlier versions by the file index (sql/04_raw.sql), not every
-    row the system ever landed: on the year's history the scan cost a night 0.5-1 s a file. Not a timing: with
+    row the system ever landed: on the year's history that scan took 0.3-0.5 s a file. Not a timing: with
     sequential scans ruled out, the plan must pick that index over the system's own (system_id, interval_start)."""
     c, retracted = faulty["roles"]["C"], faulty["retracted"]
     with psycopg.connect(warehouse_url) as conn:
