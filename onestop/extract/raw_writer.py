@@ -132,7 +132,10 @@ class RawWriter:
 # A dossier code belongs to the system that landed it first: another system's record with that code would replace
 # the owner's dossier downstream (its versions compete by change time), so it is set aside instead. Only codes
 # another system has landed too are contested; they are found by two index ranges each side of this system's own
-# (raw.*_key leads with the code, then the system), so the night's own rows, just written, are never read.
+# (raw.*_key leads with the code, then the system), so a night's own rows, just written, are never read. For a batch
+# of many codes (an initial load) the planner may instead hash the codes of the systems after this one in one scan
+# of `raw`; on the year that measured no slower than the index ranges forced (`limit 1` in both: 1.5-1.7 s against
+# 1.7-1.8 s for sonhoa's 140,000 codes), so the plan is left to it.
 CLAIMED = """
 delete from incoming as i
 using (
