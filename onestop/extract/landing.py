@@ -102,7 +102,8 @@ class Outcome:
 # records (the contract check, the checksum, the COPY's rows), the COPY's end (the server finishing the rows, the
 # narrow table and its statistics), the rules (LANDED_BEFORE, CLAIMED and the rest, raw_writer.py), quarantine,
 # retractions (retract_sql), and the bookkeeping (csv files, the watermark). Connecting, the run's audit row and
-# the month's partition come before them, the audit's update after: the landing timer holds those too.
+# the month's partition come before them, and the landing timer holds those too; the audit's update and the commit
+# come after it stops.
 WRITE_PHASES = ("start", "records", "copy_end", "rules", "quarantine", "retractions", "bookkeeping")
 
 
