@@ -256,7 +256,8 @@ PHASE_LABELS = {
 
 def _phase_runs(year: dict) -> dict[str, dict]:
     """The runs whose extractions ran alone and recorded the landing's own marks (`write_phases`), each with its
-    phases summed over the systems (seconds), its write path and its rows."""
+    phases summed over the systems (seconds), its write path, the rows it landed (`rows`, what the bare COPY
+    copies), read and found standing already (None in results from before the landing looked)."""
     runs = {}
     for label, tasks, copied in (
         ("the year's initial load", "initial_alone", "copy_year_alone"),
@@ -269,6 +270,10 @@ def _phase_runs(year: dict) -> dict[str, dict]:
                 "phases": {p: sum(t["write_phases"].get(p, 0.0) for t in found) for p in WRITE_PHASES},
                 "write_s": year[copied]["onestop_s"],
                 "rows": year[copied]["rows"],
+                "read": sum(t["rows_read"] for t in found),
+                "standing": sum(t["rows_standing"] for t in found)
+                if all("rows_standing" in t for t in found)
+                else None,
             }
     return runs
 
@@ -278,16 +283,23 @@ def _night_phases(runs: dict[str, dict], night: dict) -> str:
     if "night_alone" not in runs:
         return "(This run did not record the landing's phases.)"
     phases, write = runs["night_alone"]["phases"], runs["night_alone"]["write_s"]
-    records, rules = phases["records"], phases["rules"]
-    per_row = f"{records / max(1, night['rows']) * 1e6:.0f} µs a row"
+    records, rules, read = phases["records"], phases["rules"], runs["night_alone"]["read"]
+    per_row = f"{records / max(1, read) * 1e6:.0f} µs a row read"
     if "initial_alone" in runs:
         year = runs["initial_alone"]
-        per_row += f", against {year['phases']['records'] / max(1, year['rows']) * 1e6:.0f} µs on the initial load"
+        per_row += f", against {year['phases']['records'] / max(1, year['read']) * 1e6:.0f} µs on the initial load"
+    standing = runs["night_alone"]["standing"]
+    reread = (
+        f" Of those, {standing:,} stood already, exactly (the lookback reads them again), and were not written."
+        if standing is not None
+        else ""
+    )
     return (
         f"Of its {write:.2f} s, the records took {records:.2f} s ({records / write:.0%}; {per_row}), the rules"
         f" {rules:.2f} s ({rules / write:.0%}), everything else {write - records - rules:.2f} s (the table below)."
-        f" A bare COPY of the night's rows ({night['copy_s']:.1f} s) checks no contract, computes no checksum and"
-        f" applies no rule: against it, the records phase alone comes to {night['copy_s'] / records:.2f}."
+        f" The night read {read:,} rows for the {night['rows']:,} it landed.{reread} A bare COPY of the landed rows"
+        f" ({night['copy_s']:.1f} s) checks no contract, computes no checksum and applies no rule: against it, the"
+        f" records phase alone comes to {night['copy_s'] / records:.2f}."
     )
 
 

@@ -20,10 +20,12 @@ import psycopg
 from onestop.extract.raw_writer import (
     CLAIMED,
     CLAIMED_PAYLOADS,
+    CLAIMED_STANDING,
     LANDED_BEFORE,
     RawWriter,
     repeats_sql,
     rerun_sql,
+    standing_in_window_sql,
     standing_sql,
 )
 from onestop.night import LOCAL_TZ, Night
@@ -80,6 +82,9 @@ class Outcome:
     rows_quarantined: int = 0
     duplicates_dropped: int = 0
     rows_retracted: int = 0  # csv rows a corrected re-export of their file no longer holds
+    rows_standing: int = (
+        0  # reads whose version already stood in `raw` (the lookback's): among the duplicates, unwritten
+    )
     control_total: int | None = None
     bytes_read: int = 0
     window: tuple[datetime, datetime] | None = None
@@ -266,6 +271,11 @@ class Landing:
         loaded_files, earlier_files = self._csv_files(conn) if system.kind == "csv_drop" else (None, set())
         for table in ("audit.quarantine", "audit.csv_files"):
             conn.execute(f"delete from {table} where system_id = %s and interval_start = %s", (system.id, interval))
+        batch = {"system": system.id, "interval": interval, "batch": batch_id, "run": outcome.run_id}
+        landed_before = conn.execute(LANDED_BEFORE, batch).fetchone()[0]
+        # What the lookback reads again and already stands is not written again. Not for a csv system: it reads a
+        # file again only when the file changed (a re-export), and a file's rows have no window.
+        standing = self._standing(conn, batch, outcome.window) if landed_before and system.kind != "csv_drop" else {}
         began = time.perf_counter()
         source = open_source(
             system,
@@ -317,12 +327,16 @@ class Landing:
                 raw = record.raw
                 if changed is not None and (outcome.latest_change is None or changed > outcome.latest_change):
                     outcome.latest_change = changed
+                checksum = hashlib.md5(raw.encode()).hexdigest()
+                if (key, changed, checksum) in standing.get(record.entity, ()):
+                    writer.skip(seq, record.entity, key, changed, checksum, record.position)
+                    continue
                 writer.write(
                     seq,
                     record.entity,
                     key,
                     changed,
-                    hashlib.md5(raw.encode()).hexdigest(),
+                    checksum,
                     # A status word rewritten to the contract's ("Done" → "done") lands as rewritten.
                     json.dumps(record.payload, ensure_ascii=False) if rewritten else record.payload_json or raw,
                     record.position,
@@ -340,14 +354,13 @@ class Landing:
                         f"system {system.id}: control total mismatch for {entity}: the system said "
                         f"tong_so={total}, {read_per_entity.get(entity, 0)} were read"
                     )
-        batch = {"system": system.id, "interval": interval, "batch": batch_id, "run": outcome.run_id}
-        claimed = self._claimed(conn, batch)
+        claimed, claimed_unwritten = self._claimed(conn, batch)
         quarantined += claimed
-        valid = sum(writer.rows.values()) - len(claimed)
-        landed_before = conn.execute(LANDED_BEFORE, batch).fetchone()[0]
-        dropped = 0
+        skipped = outcome.rows_standing = sum(writer.skipped.values())
+        valid = sum(writer.rows.values()) + skipped - len(claimed)
+        dropped = skipped - claimed_unwritten  # the reads that stood already, never written: dropped as duplicates
         for entity, table in RAW_TABLES.items():
-            if not writer.rows.get(entity):
+            if not (writer.rows.get(entity) or writer.skipped.get(entity)):
                 continue
             at = {**batch, "entity": entity}
             if landed_before:
@@ -390,17 +403,45 @@ class Landing:
             )
         clock.mark("bookkeeping")
 
-    def _claimed(self, conn: psycopg.Connection, batch: dict) -> list[tuple]:
+    def _standing(
+        self, conn: psycopg.Connection, batch: dict, window: tuple[datetime, datetime]
+    ) -> dict[str, frozenset[tuple]]:
+        """Per entity, the versions (key, change time, checksum) of this system that stand in `raw` with a change
+        time in the night's window (`standing_in_window_sql`): the reads the COPY skips."""
+        start, end = window
+        at = {**batch, "since": start - timedelta(days=1), "window_start": start, "window_end": end}
+        return {
+            entity: frozenset(
+                (key, changed, checksum)
+                for key, changed, checksum in conn.execute(standing_in_window_sql(table, taken_back(table, "r")), at)
+            )
+            for entity, table in RAW_TABLES.items()
+        }
+
+    def _claimed(self, conn: psycopg.Connection, batch: dict) -> tuple[list[tuple], int]:
         """The batch's dossiers whose code another system landed first (`CLAIMED`), taken out of `raw` again and
-        returned as quarantine rows, each with its own position and payload."""
+        returned as quarantine rows, each with its own position and payload; and how many of them were never
+        written (their version stood already: their payload is that version's)."""
         found = conn.execute(CLAIMED, batch).fetchall()
         if not found:
-            return []
+            return [], 0
         payloads: dict[tuple, list[str]] = {}
         for key, changed, checksum, payload in conn.execute(
             CLAIMED_PAYLOADS, {**batch, "codes": sorted({key for _, key, _, _, _ in found})}
         ):
             payloads.setdefault((key, changed, checksum), []).append(payload)
+        unwritten = [
+            (key, changed, checksum)
+            for _, key, changed, checksum, _ in found
+            if (key, changed, checksum) not in payloads
+        ]
+        stood: dict[tuple, str] = {}
+        if unwritten:
+            codes = sorted({key for key, _, _ in unwritten})
+            stood = {
+                (key, changed, checksum): payload
+                for key, changed, checksum, payload in conn.execute(CLAIMED_STANDING, {**batch, "codes": codes})
+            }
         return [
             (
                 self.system.id,
@@ -409,10 +450,12 @@ class Landing:
                 self.interval_start,
                 position,
                 f"claimed_code: {key} is a dossier of system {owner} (landed there first)",
-                payloads[(key, changed, checksum)].pop(),
+                payloads[(key, changed, checksum)].pop()
+                if (key, changed, checksum) in payloads
+                else stood[(key, changed, checksum)],
             )
             for position, key, changed, checksum, owner in found
-        ]
+        ], len(unwritten)
 
     def _suspicion(self, outcome: Outcome) -> str | None:
         """A window that starts before the last change the system showed (the lookback) must show that change

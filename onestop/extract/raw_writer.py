@@ -9,6 +9,11 @@ checksum, position; no payload) is spooled to a temporary file and loaded into t
 the end: the rules read the narrow table and delete the rare rows they refuse. A first landing of a system (its
 initial load) has nothing to compare with, and skips the comparisons altogether.
 
+A night re-reads what its lookback overlaps: about half of what an API or a database system sends on a night
+already stands in `raw`, exactly (key, change time and checksum). Those versions are not COPYed at all (`skip`):
+the landing reads what stands in its window first (`standing_in_window_sql`) and writes only their narrow row, so
+the rules still see every read, and a night writes what changed, not what it read again.
+
 The COPY runs on a writer thread (psycopg's QueuedLibpqWriter): the contract check of the next records in Python
 overlaps PostgreSQL's parsing and indexing of the last ones, one core each.
 """
@@ -26,9 +31,10 @@ from psycopg.copy import QueuedLibpqWriter
 RAW_COLUMNS = (
     "system_id, kind, batch_id, interval_start, interval_end, extracted_at, record_key, changed_at, checksum, payload"
 )
+# `copied`: the read's payload went to `raw` (false for a version that already stood there: RawWriter.skip).
 INCOMING = """
 create temp table incoming (
-    seq bigint, entity text, record_key text, changed_at timestamp, checksum text, position text
+    seq bigint, entity text, record_key text, changed_at timestamp, checksum text, position text, copied boolean
 ) on commit drop
 """
 
@@ -43,17 +49,20 @@ def copy_text(value: str) -> str:
 
 
 FLUSH_BYTES = 1 << 20
+NARROW_ROWS = 10_000
 
 
 class RawWriter:
     """COPY into `raw.<entity>` (one COPY open at a time: a source yields its entities one after the other) and
-    the narrow spool beside it. Use as a context manager; `rows` counts what each table received."""
+    the narrow spool beside it. Use as a context manager; `rows` counts what each table received, `skipped` the
+    reads of each entity that only the narrow table holds."""
 
     def __init__(self, conn: psycopg.Connection, tables: dict[str, str], batch: tuple):
         self.conn, self.tables = conn, tables
         # The columns every row shares, formatted once.
         self.prefix = "\t".join(copy_text(v if isinstance(v, str) else v.isoformat(sep=" ")) for v in batch) + "\t"
         self.rows: dict[str, int] = {}
+        self.skipped: dict[str, int] = {}
         self._entity: str | None = None
         self._copy: ExitStack | None = None
         self._copying = None
@@ -82,22 +91,40 @@ class RawWriter:
         if entity != self._entity:
             self._close()
             self._open(entity)
-        if changed is not self._changed:
-            self._changed, self._changed_text = changed, changed.isoformat(sep=" ")
-        key, changed_text = copy_text(key), self._changed_text
+        key, changed_text = self._narrow_row(seq, entity, key, changed, checksum, position, "t")
         row = f"{self.prefix}{key}\t{changed_text}\t{checksum}\t{copy_text(payload)}\n"
         self._pending.append(row)
         self._pending_bytes += len(row)
-        self._narrow.append(f"{seq}\t{entity}\t{key}\t{changed_text}\t{checksum}\t{copy_text(position)}\n")
         self.rows[entity] = self.rows.get(entity, 0) + 1
         if self._pending_bytes >= FLUSH_BYTES:
             self._flush()
+
+    def skip(self, seq: int, entity: str, key: str, changed: datetime, checksum: str, position: str) -> None:
+        """A read whose version already stands in `raw`: the rules see it (a later read of its key may differ, a
+        re-run replaces its earlier run's rows), its payload is not written again."""
+        self._narrow_row(seq, entity, key, changed, checksum, position, "f")
+        self.skipped[entity] = self.skipped.get(entity, 0) + 1
+        if len(self._narrow) >= NARROW_ROWS:  # a night that only re-reads: the spool, not memory, holds it
+            self._flush_narrow()
+
+    def _narrow_row(
+        self, seq: int, entity: str, key: str, changed: datetime, checksum: str, position: str, copied: str
+    ) -> tuple[str, str]:
+        """Spool the read's narrow row; return its key and change time as COPY text."""
+        if changed is not self._changed:
+            self._changed, self._changed_text = changed, changed.isoformat(sep=" ")
+        key, changed_text = copy_text(key), self._changed_text
+        self._narrow.append(f"{seq}\t{entity}\t{key}\t{changed_text}\t{checksum}\t{copy_text(position)}\t{copied}\n")
+        return key, changed_text
 
     def _flush(self) -> None:
         if self._pending:
             self._copying.write("".join(self._pending))
             self._pending.clear()
             self._pending_bytes = 0
+        self._flush_narrow()
+
+    def _flush_narrow(self) -> None:
         if self._narrow:
             self._spool.write("".join(self._narrow))
             self._narrow.clear()
@@ -165,6 +192,14 @@ where r.system_id = %(system)s and r.interval_start = %(interval)s and r.batch_i
 returning r.record_key, r.changed_at, r.checksum, r.payload::text
 """
 
+# A claimed read that was never written (its version stood already: RawWriter.skip) is quarantined with the payload
+# of that standing version: the same text, as its checksum says.
+CLAIMED_STANDING = """
+select distinct on (r.record_key, r.changed_at, r.checksum) r.record_key, r.changed_at, r.checksum, r.payload::text
+from raw.dossier_records as r
+where r.system_id = %(system)s and r.record_key = any(%(codes)s) and r.batch_id <> %(batch)s
+order by r.record_key, r.changed_at, r.checksum
+"""
 
 # Has this system landed before (a run of it that succeeded)? If not, `raw` holds nothing of it to compare with
 # but this batch: a first landing (the initial load) skips the re-run and the standing-version rules. Asked of the
@@ -189,7 +224,8 @@ where r.system_id = %(system)s and r.interval_start = %(interval)s and r.batch_i
 
 def repeats_sql(table: str) -> str:
     """A version (key and change time) read more than once this night: the last read stands (its checksum); the
-    batch's other rows of it go, and of identical ones all but one."""
+    batch's other rows of it go, and of identical ones all but one. If the last read was not copied (it already
+    stood: RawWriter.skip), none of the batch's rows of it stays."""
     return f"""
 with read_twice as (
     select record_key, changed_at from incoming where entity = %(entity)s
@@ -211,20 +247,22 @@ kept as (
     group by r.record_key, r.changed_at
 )
 delete from {table} as r
-using kept as k
+using last_read as l
 where r.system_id = %(system)s and r.interval_start = %(interval)s and r.batch_id = %(batch)s
-    and r.record_key = k.record_key and r.changed_at = k.changed_at and r.ctid <> k.row_id
+    and r.record_key = l.record_key and r.changed_at = l.changed_at
+    and not exists (select 1 from kept as k where k.row_id = r.ctid)
 """
 
 
 def standing_sql(table: str, taken_back: str) -> str:
     """A version already landed is not landed again, unless a retraction took it back since (the row is in the
-    file again, as it was). `taken_back` is the rule (landing.taken_back) applied to the alias `r`."""
+    file again, as it was). `taken_back` is the rule (landing.taken_back) applied to the alias `r`. The reads
+    found standing before the COPY (`standing_in_window_sql`) were never written, and are not looked for."""
     return f"""
 delete from {table} as x
 using (
     select distinct i.record_key, i.changed_at, i.checksum from incoming as i
-    where i.entity = %(entity)s and exists (
+    where i.entity = %(entity)s and i.copied and exists (
         select 1 from {table} as r
         where r.record_key = i.record_key and r.changed_at = i.changed_at and r.checksum = i.checksum
             and r.system_id = %(system)s and r.batch_id <> %(batch)s and not {taken_back}
@@ -232,4 +270,17 @@ using (
 ) as s
 where x.system_id = %(system)s and x.interval_start = %(interval)s and x.batch_id = %(batch)s
     and x.record_key = s.record_key and x.changed_at = s.changed_at and x.checksum = s.checksum
+"""
+
+
+def standing_in_window_sql(table: str, taken_back: str) -> str:
+    """The versions of this system that stand in `raw` (`standing_sql`'s rule) with a change time in the window a
+    night reads: its lookback reads them again, and the landing, knowing them before the COPY, does not write them.
+    A version changed at t was landed by a night that ended after t (a later change lies outside a window), so only
+    the months of nights since the window's start less a day (`since`) are read. The night's own earlier runs are
+    left out: a re-run replaces what they landed and it reads again (`rerun_sql`), it does not keep it."""
+    return f"""
+select r.record_key, r.changed_at, r.checksum from {table} as r
+where r.system_id = %(system)s and r.interval_start > %(since)s and r.interval_start <> %(interval)s
+    and r.changed_at >= %(window_start)s and r.changed_at < %(window_end)s and not {taken_back}
 """

@@ -224,7 +224,12 @@ def test_the_landing_says_where_its_write_path_went_phase_by_phase() -> None:
     phases = {"start": 0.05, "records": 0.5, "copy_end": 0.25, "rules": 0.75, "retractions": 0.2}
     found = _results()
     year = found["year"]
-    year["night_alone"] = {"tasks": {"tuyhoa": {"write_phases": phases}, "sonhoa": {"write_phases": {"rules": 0.1}}}}
+    year["night_alone"] = {
+        "tasks": {
+            "tuyhoa": {"write_phases": phases, "rows_read": 12_000, "rows_standing": 3_000},
+            "sonhoa": {"write_phases": {"rules": 0.1}, "rows_read": 500, "rows_standing": 0},
+        }
+    }
     lines = report._landing(found)
     table = lines[lines.index("| phase | an ordinary night (s) |") :]
     assert (
@@ -234,12 +239,17 @@ def test_the_landing_says_where_its_write_path_went_phase_by_phase() -> None:
     assert "| quarantine | 0.00 |" in table
     # copy_night_alone: 9,000 rows, a write path of 2.0 s, a bare COPY of 0.3 s; the phases add up to 1.85 s.
     assert (
-        "Of its 2.00 s, the records took 0.50 s (25%; 56 µs a row), the rules 0.85 s (42%), everything else 0.65 s"
-        " (the table below). A bare COPY of the night's rows (0.3 s) checks no contract, computes no checksum and"
-        " applies no rule: against it, the records phase alone comes to 0.60."
+        "Of its 2.00 s, the records took 0.50 s (25%; 40 µs a row read), the rules 0.85 s (42%), everything else"
+        " 0.65 s (the table below). The night read 12,500 rows for the 9,000 it landed. Of those, 3,000 stood already,"
+        " exactly (the lookback reads them again), and were not written. A bare COPY of the landed rows (0.3 s)"
+        " checks no contract, computes no checksum and applies no rule: against it, the records phase alone comes to"
+        " 0.60."
     ) in " ".join(lines)
     assert "| the rest: connecting, the run's audit rows, the month's partition | 0.15 |" in table
     assert "| **the write path** | **2.00** |" in table
+    # Results from before the landing looked for standing versions say nothing of them.
+    del year["night_alone"]["tasks"]["sonhoa"]["rows_standing"]
+    assert "The night read 12,500 rows for the 9,000 it landed. A bare COPY" in " ".join(report._landing(found))
     # A run without the landing's marks (results from before them) shows no table rather than zeros.
     del year["night_alone"]["tasks"]["sonhoa"]["write_phases"]
     lines = report._landing(found)
