@@ -33,6 +33,9 @@ def night_dbt_s(found: dict) -> float:
     return median([n["dbt"]["seconds"] for n in found["nights"]])
 
 
+LANDING_TARGET = 0.7  # the landing's write path ÷ a bare COPY (issue #21)
+
+
 def figures(r: dict) -> list[dict]:
     """The headline figures (issue #21's targets, and #9's before it) from the raw measurements."""
     year, half = r["year"], r["half"]
@@ -44,7 +47,7 @@ def figures(r: dict) -> list[dict]:
                 "landing write path ÷ bare COPY, the year's initial load, each extraction alone",
                 year["copy_year_alone"]["ratio"],
                 "ratio",
-                (">=", 0.7),
+                (">=", LANDING_TARGET),
             )
         )
     if "copy_night_alone" in year:
@@ -54,7 +57,7 @@ def figures(r: dict) -> list[dict]:
                 "landing write path ÷ bare COPY, an ordinary night, each extraction alone",
                 year["copy_night_alone"]["ratio"],
                 "ratio",
-                (">=", 0.7),
+                (">=", LANDING_TARGET),
             )
         )
     out.append(
@@ -244,7 +247,7 @@ def _landing(r: dict) -> list[str]:
 
 # What each of the landing's phases (onestop.extract.landing.WRITE_PHASES, whose order the table keeps) holds.
 PHASE_LABELS = {
-    "start": "its start: the window, the csv files already landed, the batch's earlier quarantine",
+    "start": "its start: the window, what stands in it already, the csv files landed, the batch's earlier quarantine",
     "records": "the records: contract check, checksum, the COPY's rows",
     "copy_end": "the COPY's end: the server finishing the rows, the narrow table and its statistics",
     "rules": "the rules: a code another system owns, a version read twice, a re-run's rows, a version standing",
@@ -294,12 +297,19 @@ def _night_phases(runs: dict[str, dict], night: dict) -> str:
         if standing is not None
         else ""
     )
+    bound = night["copy_s"] / records
+    reach = (
+        f": below the target of {LANDING_TARGET}, whatever the rules, the COPY's end and the rest cost, until each read"
+        " costs less (its contract check, its checksum, its COPY row)."
+        if bound < LANDING_TARGET
+        else "."
+    )
     return (
         f"Of its {write:.2f} s, the records took {records:.2f} s ({records / write:.0%}; {per_row}), the rules"
         f" {rules:.2f} s ({rules / write:.0%}), everything else {write - records - rules:.2f} s (the table below)."
         f" The night read {read:,} rows for the {night['rows']:,} it landed.{reread} A bare COPY of the landed rows"
         f" ({night['copy_s']:.1f} s) checks no contract, computes no checksum and applies no rule: against it, the"
-        f" records phase alone comes to {night['copy_s'] / records:.2f}."
+        f" records phase alone comes to {bound:.2f}{reach}"
     )
 
 

@@ -21,7 +21,7 @@ from onestop.extract.raw_writer import (
     CLAIMED,
     CLAIMED_PAYLOADS,
     CLAIMED_STANDING,
-    LANDED_BEFORE,
+    FIRST_LANDED,
     RawWriter,
     repeats_sql,
     rerun_sql,
@@ -82,9 +82,9 @@ class Outcome:
     rows_quarantined: int = 0
     duplicates_dropped: int = 0
     rows_retracted: int = 0  # csv rows a corrected re-export of their file no longer holds
-    rows_standing: int = (
-        0  # reads whose version already stood in `raw` (the lookback's): among the duplicates, unwritten
-    )
+    # Reads whose version already stood in `raw` (what the lookback reads again), never written: duplicates dropped,
+    # or quarantined if another system owns the code.
+    rows_standing: int = 0
     control_total: int | None = None
     bytes_read: int = 0
     window: tuple[datetime, datetime] | None = None
@@ -103,12 +103,12 @@ class Outcome:
         return data
 
 
-# The landing's phases, in order: its start (the window, the csv files landed, the batch's earlier quarantine), the
-# records (the contract check, the checksum, the COPY's rows), the COPY's end (the server finishing the rows, the
-# narrow table and its statistics), the rules (LANDED_BEFORE, CLAIMED and the rest, raw_writer.py), quarantine,
-# retractions (retract_sql), and the bookkeeping (csv files, the watermark). Connecting, the run's audit row and
-# the month's partition come before them, and the landing timer holds those too; the audit's update and the commit
-# come after it stops.
+# The landing's phases, in order: its start (the window, what stands in it already, the csv files landed, the
+# batch's earlier quarantine), the records (the contract check, the checksum, the COPY's rows), the COPY's end (the
+# server finishing the rows, the narrow table and its statistics), the rules (CLAIMED and the rest, raw_writer.py),
+# quarantine, retractions (retract_sql), and the bookkeeping (csv files, the watermark). Connecting, the run's audit
+# row and the month's partition come before them, and the landing timer holds those too; the audit's update and the
+# commit come after it stops.
 WRITE_PHASES = ("start", "records", "copy_end", "rules", "quarantine", "retractions", "bookkeeping")
 
 
@@ -272,10 +272,15 @@ class Landing:
         for table in ("audit.quarantine", "audit.csv_files"):
             conn.execute(f"delete from {table} where system_id = %s and interval_start = %s", (system.id, interval))
         batch = {"system": system.id, "interval": interval, "batch": batch_id, "run": outcome.run_id}
-        landed_before = conn.execute(LANDED_BEFORE, batch).fetchone()[0]
+        first_landed = conn.execute(FIRST_LANDED, batch).fetchone()[0]
+        landed_before = first_landed is not None
         # What the lookback reads again and already stands is not written again. Not for a csv system: it reads a
         # file again only when the file changed (a re-export), and a file's rows have no window.
-        standing = self._standing(conn, batch, outcome.window) if landed_before and system.kind != "csv_drop" else {}
+        standing = (
+            self._standing(conn, batch, outcome.window, first_landed)
+            if landed_before and system.kind != "csv_drop"
+            else {}
+        )
         began = time.perf_counter()
         source = open_source(
             system,
@@ -404,12 +409,14 @@ class Landing:
         clock.mark("bookkeeping")
 
     def _standing(
-        self, conn: psycopg.Connection, batch: dict, window: tuple[datetime, datetime]
+        self, conn: psycopg.Connection, batch: dict, window: tuple[datetime, datetime], first_landed: datetime
     ) -> dict[str, frozenset[tuple]]:
         """Per entity, the versions (key, change time, checksum) of this system that stand in `raw` with a change
-        time in the night's window (`standing_in_window_sql`): the reads the COPY skips."""
+        time in the night's window, landed after its first landing (`standing_in_window_sql`): the reads the COPY
+        skips."""
         start, end = window
-        at = {**batch, "since": start - timedelta(days=1), "window_start": start, "window_end": end}
+        since = max(start - timedelta(days=1), first_landed)
+        at = {**batch, "since": since, "window_start": start, "window_end": end}
         return {
             entity: frozenset(
                 (key, changed, checksum)

@@ -19,7 +19,7 @@ from onestop.sources import Record
 UNIT = "000.98.01.H45"
 A = SystemEntry(id="rulesa", kind="dvcqg_api", units=(UNIT,))
 B = SystemEntry(id="rulesb", kind="dvcqg_api", units=(UNIT,))
-N1, N2 = Night(date(2025, 6, 2)), Night(date(2025, 6, 3))
+N0, N1, N2 = Night(date(2025, 6, 1)), Night(date(2025, 6, 2)), Night(date(2025, 6, 3))
 LOOKBACK = timedelta(days=2)
 
 
@@ -92,8 +92,13 @@ def landed(url: str, night: Night) -> list[tuple[str, str, str]]:
 
 
 def test_what_the_lookback_reads_again_is_not_written_and_the_last_read_still_decides(land, warehouse_url) -> None:
-    first = land(A, N1, [dossier("X", "20250602090000"), dossier("Y", "20250602100000")])
-    assert (first.rows_landed, first.rows_standing) == (2, 0)  # an initial load compares with nothing
+    assert land(A, N0, [dossier("W", "20250601090000")]).rows_landed == 1  # A's first landing: its history
+    first = land(
+        A, N1, [dossier("W", "20250601090000"), dossier("X", "20250602090000"), dossier("Y", "20250602100000")]
+    )
+    # A version of the first landing read again is written and taken out after the COPY: that batch, the system's
+    # whole history, is not read for the few its first nights read again.
+    assert (first.rows_landed, first.duplicates_dropped, first.rows_standing) == (2, 1, 0)
     second = land(
         A,
         N2,
@@ -114,6 +119,7 @@ def test_what_the_lookback_reads_again_is_not_written_and_the_last_read_still_de
 
 
 def test_a_version_that_stands_and_changed_is_read_changed_and_lands(land, warehouse_url) -> None:
+    land(A, N0, [dossier("W", "20250601090000")])
     land(A, N1, [dossier("X", "20250602090000")])
     # The same change time, another checksum (the system edited without moving its change time), read last.
     second = land(A, N2, [dossier("X", "20250602090000"), dossier("X", "20250602090000", status="5")])
@@ -123,6 +129,7 @@ def test_a_version_that_stands_and_changed_is_read_changed_and_lands(land, wareh
 
 def test_a_claimed_code_read_again_is_quarantined_with_the_payload_that_stood(land, warehouse_url) -> None:
     quarrel = dossier("Q", "20250602080000")
+    land(B, N0, [dossier("W", "20250601090000")])
     land(B, N1, [quarrel])
     # Another system landed the same code first, unseen by B's landing (two new codes landing at once): its row,
     # written behind the landing's back, is older than B's.
@@ -130,8 +137,8 @@ def test_a_claimed_code_read_again_is_quarantined_with_the_payload_that_stood(la
         conn.execute(
             "insert into raw.dossier_records select %s, kind, 'rulesa-race', interval_start, interval_end,"
             " extracted_at - interval '1 minute', record_key, changed_at, checksum, payload"
-            " from raw.dossier_records where system_id = %s",
-            (A.id, B.id),
+            " from raw.dossier_records where system_id = %s and record_key = %s",
+            (A.id, B.id, quarrel["MaHoSo"]),
         )
     again = land(B, N2, [quarrel])
     assert (again.rows_standing, again.rows_quarantined, again.rows_landed, again.duplicates_dropped) == (1, 1, 0, 0)
