@@ -333,7 +333,7 @@ class Landing:
                 if changed is not None and (outcome.latest_change is None or changed > outcome.latest_change):
                     outcome.latest_change = changed
                 checksum = hashlib.md5(raw.encode()).hexdigest()
-                if (key, changed, checksum) in standing.get(record.entity, ()):
+                if standing and (key, changed, checksum) in standing[record.entity]:  # none on an initial load
                     writer.skip(seq, record.entity, key, changed, checksum, record.position)
                     continue
                 writer.write(
