@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
@@ -21,8 +22,13 @@ from onestop.extract.raw_writer import (
     CLAIMED,
     CLAIMED_PAYLOADS,
     CLAIMED_STANDING,
+    CONTESTED,
+    CONTESTED_BY_CODE,
+    FILTERED_ROWS,
     FIRST_LANDED,
     RawWriter,
+    filtered_sides,
+    range_rows_sql,
     repeats_sql,
     rerun_sql,
     standing_in_window_sql,
@@ -32,6 +38,8 @@ from onestop.night import LOCAL_TZ, Night
 from onestop.registry import SystemEntry
 from onestop.sources import Record, SourceError, contract, open_source
 from onestop.sources.csv_drop import csv_entity
+
+log = logging.getLogger(__name__)
 
 EPOCH = datetime(2000, 1, 1)
 RAW_TABLES = {"dossiers": "raw.dossier_records", "feedback": "raw.feedback_records"}
@@ -425,11 +433,27 @@ class Landing:
             for entity, table in RAW_TABLES.items()
         }
 
+    def _contested(self, conn: psycopg.Connection, batch: dict) -> list[str]:
+        """The batch's dossier codes another system has landed too (`CONTESTED`); code by code if the plan would
+        filter a range of systems that holds rows by the batch's array of codes (`filtered_sides`)."""
+        plan = conn.execute(f"explain (format json) {CONTESTED}", batch).fetchone()[0][0]["Plan"]
+        query = CONTESTED
+        for side in sorted(filtered_sides(plan)):
+            if conn.execute(range_rows_sql(side), batch).fetchone()[0] >= FILTERED_ROWS:
+                log.info(
+                    "system %s: contested codes asked code by code (the plan filtered system_id %s)",
+                    self.system.id,
+                    side,
+                )
+                query = CONTESTED_BY_CODE
+        return [code for (code,) in conn.execute(query, batch)]
+
     def _claimed(self, conn: psycopg.Connection, batch: dict) -> tuple[list[tuple], int]:
         """The batch's dossiers whose code another system landed first (`CLAIMED`), taken out of `raw` again and
         returned as quarantine rows, each with its own position and payload; and how many of them were never
         written (their version stood already: their payload is that version's)."""
-        found = conn.execute(CLAIMED, batch).fetchall()
+        contested = self._contested(conn, batch)
+        found = conn.execute(CLAIMED, {**batch, "contested": contested}).fetchall() if contested else []
         if not found:
             return [], 0
         payloads: dict[tuple, list[str]] = {}

@@ -5,6 +5,7 @@ reads again and already stands is not written again, and what lands is still exa
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from datetime import date, timedelta
 
@@ -12,6 +13,7 @@ import psycopg
 import pytest
 
 from onestop.extract import landing
+from onestop.extract.raw_writer import CONTESTED, INCOMING, filtered_sides
 from onestop.night import Night
 from onestop.registry import SystemEntry
 from onestop.sources import Record
@@ -149,3 +151,41 @@ def test_a_claimed_code_read_again_is_quarantined_with_the_payload_that_stood(la
         ).fetchone()
     assert reason.startswith(f"claimed_code: RULES-Q is a dossier of system {A.id}")
     assert json.loads(row) == quarrel
+
+
+def test_a_plan_that_would_filter_rows_by_the_batch_codes_is_not_run(land, warehouse_url, caplog) -> None:
+    # Statistics taken when only B had landed say the systems before it hold nothing; A holds 1,200 dossiers, one of
+    # them a code B reads. The plan that scans A's rows and searches B's codes for each is the one that ran for
+    # minutes on the year: the landing must see it and ask code by code, and find the same contested code.
+    land(A, N0, [dossier("Q", "20250601090000")])
+    with psycopg.connect(warehouse_url) as conn:
+        conn.execute(
+            "insert into raw.dossier_records select system_id, kind, batch_id, interval_start, interval_end,"
+            " extracted_at, 'RULES-F' || n, changed_at, checksum, payload"
+            " from raw.dossier_records, generate_series(1, 1200) as n where system_id = %s",
+            (A.id,),
+        )
+        conn.execute(INCOMING)
+        conn.execute(
+            "insert into incoming (seq, entity, record_key) select n, 'dossiers', 'RULES-B' || n"
+            " from generate_series(1, 2000) as n union all select 0, 'dossiers', 'RULES-Q'"
+        )
+        conn.execute("analyze incoming")
+        for (partition,) in conn.execute(
+            "select c.relname from pg_inherits join pg_class as c on c.oid = inhrelid"
+            " where inhparent = 'raw.dossier_records'::regclass"
+        ).fetchall():
+            conn.execute(
+                "select pg_restore_attribute_stats('schemaname', 'raw'::text, 'relname', %s::text,"
+                " 'attname', 'system_id'::text, 'inherited', false, 'null_frac', 0::real, 'avg_width', 7::integer,"
+                " 'n_distinct', 1::real, 'most_common_vals', %s::text, 'most_common_freqs', '{1.0}'::real[])",
+                (partition, "{" + B.id + "}"),
+            )
+        batch = {"system": B.id}
+        plan = conn.execute(f"explain (format json) {CONTESTED}", batch).fetchone()[0][0]["Plan"]
+        assert "<" in filtered_sides(plan), "the planner chose another plan"
+        with caplog.at_level(logging.INFO, logger=landing.__name__):
+            contested = landing.Landing(warehouse_url, B, N1, LOOKBACK)._contested(conn, batch)
+        conn.rollback()
+    assert contested == ["RULES-Q"]
+    assert "asked code by code" in caplog.text
