@@ -156,14 +156,14 @@ class RawWriter:
         self.conn.execute("analyze incoming")  # the rules' plans depend on its size: from one row to millions
 
 
-# A dossier code belongs to the system that landed it first: another system's record with that code would replace
-# the owner's dossier downstream (its versions compete by change time), so it is set aside instead. Only codes
-# another system has landed too are contested (`CONTESTED`). They are found in the key index alone (raw.*_key leads
-# with the code, then the system): the batch's codes as one sorted array, read in two ranges each side of this
-# system's own, so its rows, just written, are never read, nor any other unless its code is contested. PostgreSQL
-# (17 and later) walks a sorted array along the index's leaves: 0.15-0.35 s for a system's 125,000-150,000 codes
-# on the year, where a subquery per code made the planner hash every other system's codes out of the table itself
-# on an initial load (315,000 pages of `raw`: 1.5 s, up to 4 s just after the other systems' landings).
+# A dossier code belongs to the system that landed it first: another system's record with that code would replace the
+# owner's dossier downstream (its versions compete by change time), so it is set aside instead. Only codes another
+# system has landed too are contested (`CONTESTED`). They are found in the key index alone (raw.*_key leads with the
+# code, then the system): the batch's codes as one sorted array, read in two ranges each side of this system's own, so
+# its rows, just written, are never read, nor any other unless its code is contested. PostgreSQL (17 and later; an older
+# one descends the index once a code) walks a sorted array along the index's leaves: 0.15-0.35 s for a system's
+# 125,000-150,000 codes on the year, where a subquery per code made the planner hash every other system's codes out of
+# the table itself on an initial load (315,000 pages of `raw`: 1.5 s, up to 4 s just after the other systems' landings).
 CONTESTED = """
 with codes as (
     select array_agg(distinct record_key) as keys from incoming where entity = 'dossiers'

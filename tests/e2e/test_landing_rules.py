@@ -159,6 +159,9 @@ def test_a_plan_that_would_filter_rows_by_the_batch_codes_is_not_run(land, wareh
     # minutes on the year: the landing must see it and ask code by code, and find the same contested code.
     land(A, N0, [dossier("Q", "20250601090000")])
     with psycopg.connect(warehouse_url) as conn:
+        if conn.info.server_version < 180000:
+            pytest.skip("statistics are written by pg_restore_attribute_stats, from PostgreSQL 18")
+        # All of it in this transaction, rolled back: the rows, the statistics.
         conn.execute(
             "insert into raw.dossier_records select system_id, kind, batch_id, interval_start, interval_end,"
             " extracted_at, 'RULES-F' || n, changed_at, checksum, payload"
