@@ -282,16 +282,21 @@ def _phase_runs(year: dict) -> dict[str, dict]:
     return runs
 
 
+def _per_read_us(seconds: float, reads: int) -> float:
+    """Microseconds a row read."""
+    return seconds / max(1, reads) * 1e6
+
+
 def _night_phases(runs: dict[str, dict], night: dict) -> str:
     """What the night's write path was spent on, against the initial load's, from the landing's own marks."""
     if "night_alone" not in runs:
         return "(This run did not record the landing's phases.)"
     phases, write = runs["night_alone"]["phases"], runs["night_alone"]["write_s"]
     records, rules, read = phases["records"], phases["rules"], runs["night_alone"]["read"]
-    per_row = f"{records / max(1, read) * 1e6:.0f} µs a row read"
+    per_row = f"{_per_read_us(records, read):.0f} µs a row read"
     if "initial_alone" in runs:
         year = runs["initial_alone"]
-        per_row += f", against {year['phases']['records'] / max(1, year['read']) * 1e6:.0f} µs on the initial load"
+        per_row += f", against {_per_read_us(year['phases']['records'], year['read']):.0f} µs on the initial load"
     standing = runs["night_alone"]["standing"]
     reread = (
         f" Of those, {standing:,} stood already, exactly (the lookback reads them again), and were not written."
@@ -306,10 +311,11 @@ def _night_phases(runs: dict[str, dict], night: dict) -> str:
         else "."
     )
     rest, systems = write - records - rules, runs["night_alone"]["systems"]
-    budget = night["copy_s"] / LANDING_TARGET - rest
+    allowed = night["copy_s"] / LANDING_TARGET  # the longest write path the target allows
+    budget = allowed - rest
     room = (
-        f"the records and the rules would have {budget:.2f} s between them, {budget / max(1, read) * 1e6:.0f} µs a"
-        f" row read, against the records' {records / max(1, read) * 1e6:.0f} µs alone now"
+        f"the records and the rules would have {budget:.2f} s between them, {_per_read_us(budget, read):.0f} µs a"
+        f" row read, against the records' {_per_read_us(records, read):.0f} µs alone now"
         if budget > 0
         else "nothing would be left for the records and the rules"
     )
@@ -317,7 +323,7 @@ def _night_phases(runs: dict[str, dict], night: dict) -> str:
         " The rest is mostly work each system's landing does whatever it lands (its window, what stands in it, the"
         f" narrow table and its statistics, the run's audit rows, the commit): {rest / systems * 1000:.0f} ms a"
         f" system, {rest:.2f} s over the night's {systems}. Within the target (a write path of"
-        f" {night['copy_s'] / LANDING_TARGET:.2f} s at most), {room}."
+        f" {allowed:.2f} s at most), {room}."
     )
     return (
         f"Of its {write:.2f} s, the records took {records:.2f} s ({records / write:.0%}; {per_row}), the rules"

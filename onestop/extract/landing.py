@@ -446,6 +446,7 @@ class Landing:
                     side,
                 )
                 query = CONTESTED_BY_CODE
+                break  # the other side need not be counted: the codes are asked one by one for both
         return [code for (code,) in conn.execute(query, batch)]
 
     def _claimed(self, conn: psycopg.Connection, batch: dict) -> tuple[list[tuple], int]:
